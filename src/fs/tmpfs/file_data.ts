@@ -1,0 +1,136 @@
+// This module is browser compatible.
+/**
+ * The bytes of a tmpfs regular file, kept in 4-KiB pages as the kernel's page cache keeps them:
+ * holes cost nothing (sparse files), `st_blocks` counts allocated pages like Linux tmpfs, and
+ * appends cost amortized O(1) (no whole-file copies). A file smaller than a page keeps one
+ * short page that grows by doubling, so small files cost about their size.
+ */
+import { vfsError } from '../../vfs/errors.js';
+
+/** Page size in bytes. */
+export const PAGE_SIZE = 4096;
+
+export class FileData {
+  /** Pages by index; undefined is a hole. A page may be shorter than PAGE_SIZE (then it is the only data). */
+  private pages: (Uint8Array | undefined)[] = [];
+  /** Pages allocated (for st_blocks). */
+  allocatedPages = 0;
+
+  /** Copies `length` bytes at `position` of a file of `size` bytes into `buf[offset..]`. */
+  read(size: number, buf: Uint8Array, offset: number, length: number, position: number): number {
+    if (position >= size || length <= 0) return 0;
+    const end = Math.min(size, position + length);
+    let pos = position;
+    let out = offset;
+    while (pos < end) {
+      const index = Math.floor(pos / PAGE_SIZE);
+      const inPage = pos - index * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - inPage, end - pos);
+      const page = this.pages[index];
+      if (page === undefined) {
+        buf.fill(0, out, out + n);
+      } else if (inPage >= page.length) {
+        buf.fill(0, out, out + n);
+      } else {
+        const avail = Math.min(n, page.length - inPage);
+        buf.set(page.subarray(inPage, inPage + avail), out);
+        if (avail < n) buf.fill(0, out + avail, out + n);
+      }
+      pos += n;
+      out += n;
+    }
+    return end - position;
+  }
+
+  /** Writes `length` bytes from `buf[offset..]` at `position`. */
+  write(buf: Uint8Array, offset: number, length: number, position: number): void {
+    if (position + length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
+    let pos = position;
+    let src = offset;
+    const end = position + length;
+    while (pos < end) {
+      const index = Math.floor(pos / PAGE_SIZE);
+      const inPage = pos - index * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - inPage, end - pos);
+      const page = this.pageForWrite(index, inPage + n);
+      page.set(buf.subarray(src, src + n), inPage);
+      pos += n;
+      src += n;
+    }
+  }
+
+  /** How many pages a write of `length` bytes at `position` would allocate. */
+  missingPages(position: number, length: number): number {
+    if (length <= 0) return 0;
+    const first = Math.floor(position / PAGE_SIZE);
+    const last = Math.floor((position + length - 1) / PAGE_SIZE);
+    let missing = 0;
+    for (let i = first; i <= last; i++) if (this.pages[i] === undefined) missing++;
+    return missing;
+  }
+
+  /** Drops data beyond `newSize` (zeroing the tail of the last page, as truncate_pagecache does). */
+  truncate(oldSize: number, newSize: number): void {
+    if (newSize >= oldSize) return;
+    const keepPages = Math.ceil(newSize / PAGE_SIZE);
+    for (let i = keepPages; i < this.pages.length; i++) {
+      if (this.pages[i] !== undefined) this.allocatedPages--;
+    }
+    this.pages.length = Math.min(this.pages.length, keepPages);
+    const tail = newSize % PAGE_SIZE;
+    if (tail !== 0) {
+      const page = this.pages[keepPages - 1];
+      if (page !== undefined && page.length > tail) page.fill(0, tail);
+    }
+  }
+
+  /** The offset of the next data (hole=false) or hole (hole=true) at or after `offset` (SEEK_DATA/SEEK_HOLE). */
+  seekDataHole(size: number, offset: number, hole: boolean): number {
+    if (offset >= size) throw vfsError('ENXIO');
+    let index = Math.floor(offset / PAGE_SIZE);
+    const last = Math.ceil(size / PAGE_SIZE);
+    for (; index < last; index++) {
+      const present = this.pages[index] !== undefined;
+      if (present !== hole) return Math.max(offset, index * PAGE_SIZE);
+    }
+    if (hole) return size;
+    throw vfsError('ENXIO');
+  }
+
+  private pageForWrite(index: number, needed: number): Uint8Array {
+    const pages = this.pages;
+    while (pages.length < index) pages.push(undefined);
+    let page = pages[index];
+    if (page === undefined) {
+      // A file's only page starts small and grows; every other page is full size.
+      const cap = index === 0 && pages.length <= 1 ? smallCapacity(needed) : PAGE_SIZE;
+      page = new Uint8Array(cap);
+      pages[index] = page;
+      this.allocatedPages++;
+      if (index > 0) this.growFirstPage();
+    } else if (page.length < needed) {
+      const grown = new Uint8Array(smallCapacity(needed));
+      grown.set(page);
+      page = grown;
+      pages[index] = page;
+    }
+    return page;
+  }
+
+  /** Once the file spans more than one page, page 0 must be full size. */
+  private growFirstPage(): void {
+    const first = this.pages[0];
+    if (first !== undefined && first.length < PAGE_SIZE) {
+      const full = new Uint8Array(PAGE_SIZE);
+      full.set(first);
+      this.pages[0] = full;
+    }
+  }
+}
+
+function smallCapacity(needed: number): number {
+  if (needed >= PAGE_SIZE) return PAGE_SIZE;
+  let cap = 64;
+  while (cap < needed) cap *= 2;
+  return cap;
+}

@@ -1,0 +1,384 @@
+// This module is browser compatible.
+/**
+ * tmpfs: a filesystem in memory with Linux tmpfs behaviour (mm/shmem.c, fs/libfs.c): sparse
+ * files counted in pages, xattrs in every namespace the core allows, stable readdir cookies,
+ * optional size and inode limits (ENOSPC).
+ *
+ * @example
+ * const vfs = new VirtualFileSystem();
+ * vfs.mount(new Tmpfs(), '/');
+ */
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, XATTR_CREATE, XATTR_REPLACE } from '../../abi/constants.js';
+import type { ByteString } from '../../vfs/bytes.js';
+import { systemClock, type Clock } from '../../vfs/clock.js';
+import { vfsError } from '../../vfs/errors.js';
+import { FileSystem, Inode, type DirentSink, type FileHandle, type NewInodeAttrs } from '../../vfs/inode.js';
+import type { SetAttr, StatFs, Timespec } from '../../vfs/stat.js';
+import { DirEntries } from './directory.js';
+import { FileData, PAGE_SIZE } from './file_data.js';
+
+/** Linux tmpfs counts 20 bytes of directory size per entry, `.` and `..` included (mm/shmem.c). */
+const BOGO_DIRENT_SIZE = 20;
+
+/** TMPFS_MAGIC from include/uapi/linux/magic.h. */
+export const TMPFS_MAGIC = 0x01021994;
+
+/** Options of a tmpfs instance (the kernel's mount options of the same names). */
+export interface TmpfsOptions {
+  /** Largest total size of file data in bytes (default: unlimited). */
+  size?: number;
+  /** Largest number of inodes (default: unlimited). */
+  nrInodes?: number;
+  /** Mode of the root directory (default 0o1777, as the kernel's tmpfs). */
+  mode?: number;
+  /** Owner of the root directory. */
+  uid?: number;
+  gid?: number;
+  /** Time source for timestamps. */
+  clock?: Clock;
+}
+
+/**
+ * An in-memory filesystem.
+ *
+ * @example
+ * const fs = new Tmpfs({ size: 64 << 20 });
+ */
+export class Tmpfs extends FileSystem {
+  readonly type = 'tmpfs';
+  readonly root: TmpfsInode;
+  readonly clock: Clock;
+  private nextIno = 1;
+  private readonly maxPages: number;
+  private readonly maxInodes: number;
+  usedPages = 0;
+  inodeCount = 0;
+
+  constructor(options: TmpfsOptions = {}) {
+    super();
+    this.clock = options.clock ?? systemClock;
+    this.maxPages = options.size === undefined ? Infinity : Math.ceil(options.size / PAGE_SIZE);
+    this.maxInodes = options.nrInodes ?? Infinity;
+    this.root = this.newInode({
+      mode: S_IFDIR | ((options.mode ?? 0o1777) & 0o7777),
+      uid: options.uid ?? 0,
+      gid: options.gid ?? 0,
+      rdev: 0,
+    }, this.clock());
+  }
+
+  override get mountOptions(): string {
+    return this.maxPages === Infinity ? '' : `size=${this.maxPages * 4}k`;
+  }
+
+  statfs(): StatFs {
+    const total = this.maxPages === Infinity ? 0 : this.maxPages;
+    const inodes = this.maxInodes === Infinity ? 0 : this.maxInodes;
+    return {
+      type: TMPFS_MAGIC,
+      bsize: PAGE_SIZE,
+      blocks: total,
+      bfree: total === 0 ? 0 : total - this.usedPages,
+      bavail: total === 0 ? 0 : total - this.usedPages,
+      files: inodes,
+      ffree: inodes === 0 ? 0 : inodes - this.inodeCount,
+      fsid: [0, 0],
+      namelen: 255,
+      frsize: PAGE_SIZE,
+      flags: 0,
+    };
+  }
+
+  /** Makes a new inode of the type `attrs.mode` names. Errors: ENOSPC (nr_inodes). */
+  newInode(attrs: NewInodeAttrs, now: Timespec): TmpfsInode {
+    if (this.inodeCount >= this.maxInodes) throw vfsError('ENOSPC');
+    const type = attrs.mode & S_IFMT;
+    const inode = type === S_IFDIR ? new TmpfsDirectory(this) : type === S_IFREG ? new TmpfsFile(this) :
+      type === S_IFLNK ? new TmpfsSymlink(this) : new TmpfsInode(this);
+    inode.ino = this.nextIno++;
+    inode.mode = attrs.mode;
+    inode.uid = attrs.uid;
+    inode.gid = attrs.gid;
+    inode.rdev = attrs.rdev;
+    inode.nlink = type === S_IFDIR ? 2 : 1;
+    if (type === S_IFDIR) inode.size = 2 * BOGO_DIRENT_SIZE;
+    inode.atimeSec = inode.mtimeSec = inode.ctimeSec = inode.btimeSec = now.sec;
+    inode.atimeNsec = inode.mtimeNsec = inode.ctimeNsec = inode.btimeNsec = now.nsec;
+    this.inodeCount++;
+    return inode;
+  }
+
+  /** Accounts for pages a file gained (positive) or lost (negative). Errors: ENOSPC. */
+  chargePages(delta: number): void {
+    if (delta > 0 && this.usedPages + delta > this.maxPages) throw vfsError('ENOSPC');
+    this.usedPages += delta;
+  }
+}
+
+/** A tmpfs object of any type; directories, files and symlinks are the subclasses below. */
+export class TmpfsInode extends Inode {
+  readonly fs: Tmpfs;
+  private xattrs: Map<ByteString, Uint8Array> | undefined;
+
+  constructor(fs: Tmpfs) {
+    super();
+    this.fs = fs;
+  }
+
+  /** Sets ctime to now (Linux inode_set_ctime_current). */
+  touchCtime(now: Timespec): void {
+    this.ctimeSec = now.sec;
+    this.ctimeNsec = now.nsec;
+  }
+
+  /** Sets mtime and ctime to now. */
+  touchMtime(now: Timespec): void {
+    this.mtimeSec = this.ctimeSec = now.sec;
+    this.mtimeNsec = this.ctimeNsec = now.nsec;
+  }
+
+  override setattr(attr: SetAttr, now: Timespec): void {
+    if (attr.size !== undefined) this.resize(attr.size);
+    if (attr.mode !== undefined) this.mode = (this.mode & S_IFMT) | (attr.mode & 0o7777);
+    if (attr.uid !== undefined) this.uid = attr.uid;
+    if (attr.gid !== undefined) this.gid = attr.gid;
+    if (attr.atime !== undefined) { this.atimeSec = attr.atime.sec; this.atimeNsec = attr.atime.nsec; }
+    if (attr.mtime !== undefined) { this.mtimeSec = attr.mtime.sec; this.mtimeNsec = attr.mtime.nsec; }
+    const ctime = attr.ctime ?? now;
+    this.ctimeSec = ctime.sec;
+    this.ctimeNsec = ctime.nsec;
+  }
+
+  /** Changes the size of a regular file; other types refuse (the core checks types first). */
+  protected resize(size: number): void {
+    void size;
+    throw vfsError('EINVAL');
+  }
+
+  override getxattr(name: ByteString): Uint8Array | null {
+    return this.xattrs?.get(name) ?? null;
+  }
+
+  override setxattr(name: ByteString, value: Uint8Array, flags: number, now: Timespec): void {
+    const exists = this.xattrs?.has(name) ?? false;
+    if (flags & XATTR_CREATE && exists) throw vfsError('EEXIST');
+    if (flags & XATTR_REPLACE && !exists) throw vfsError('ENODATA');
+    (this.xattrs ??= new Map()).set(name, value.slice());
+    this.touchCtime(now);
+  }
+
+  override listxattr(): ByteString[] {
+    return this.xattrs === undefined ? [] : [...this.xattrs.keys()];
+  }
+
+  override removexattr(name: ByteString, now: Timespec): void {
+    if (this.xattrs === undefined || !this.xattrs.delete(name)) throw vfsError('ENODATA');
+    this.touchCtime(now);
+  }
+}
+
+/** A tmpfs directory: its entries with stable readdir cookies. */
+export class TmpfsDirectory extends TmpfsInode implements FileHandle {
+  readonly entries = new DirEntries();
+
+  override blocks(): number { return 0; }
+
+  override lookup(name: ByteString): Inode | null {
+    return this.entries.get(name)?.inode ?? null;
+  }
+
+  private addChild(name: ByteString, attrs: NewInodeAttrs): TmpfsInode {
+    const now = this.fs.clock();
+    const inode = this.fs.newInode(attrs, now);
+    this.entries.add(name, inode);
+    this.size = (this.entries.size + 2) * BOGO_DIRENT_SIZE;
+    this.touchMtime(now);
+    return inode;
+  }
+
+  override create(name: ByteString, attrs: NewInodeAttrs): Inode {
+    return this.addChild(name, attrs);
+  }
+
+  override tmpfile(attrs: NewInodeAttrs): Inode {
+    const inode = this.fs.newInode(attrs, this.fs.clock());
+    inode.nlink = 0;
+    return inode;
+  }
+
+  override mkdir(name: ByteString, attrs: NewInodeAttrs): Inode {
+    const inode = this.addChild(name, attrs);
+    this.nlink++;
+    return inode;
+  }
+
+  override mknod(name: ByteString, attrs: NewInodeAttrs): Inode {
+    return this.addChild(name, attrs);
+  }
+
+  override symlink(name: ByteString, target: ByteString, attrs: NewInodeAttrs): Inode {
+    const inode = this.addChild(name, attrs) as TmpfsSymlink;
+    inode.target = target;
+    inode.size = target.length;
+    return inode;
+  }
+
+  override link(name: ByteString, inode: Inode): void {
+    const now = this.fs.clock();
+    this.entries.add(name, inode);
+    this.size = (this.entries.size + 2) * BOGO_DIRENT_SIZE;
+    inode.nlink++;
+    (inode as TmpfsInode).touchCtime(now);
+    this.touchMtime(now);
+  }
+
+  override unlink(name: ByteString, inode: Inode): void {
+    const now = this.fs.clock();
+    this.entries.remove(name);
+    this.size = (this.entries.size + 2) * BOGO_DIRENT_SIZE;
+    this.dropLink(inode as TmpfsInode, now);
+    this.touchMtime(now);
+  }
+
+  override rmdir(name: ByteString, inode: Inode): void {
+    const dir = inode as TmpfsDirectory;
+    if (dir.entries.size !== 0) throw vfsError('ENOTEMPTY');
+    const now = this.fs.clock();
+    this.entries.remove(name);
+    this.size = (this.entries.size + 2) * BOGO_DIRENT_SIZE;
+    this.nlink--;
+    dir.nlink = 0;
+    dir.touchCtime(now);
+    this.fs.inodeCount--;
+    this.touchMtime(now);
+  }
+
+  override rename(oldName: ByteString, inode: Inode, newDir: Inode, newName: ByteString, replaced: Inode | null, exchange: boolean): void {
+    const target = newDir as TmpfsDirectory;
+    const now = this.fs.clock();
+    const moving = inode as TmpfsInode;
+    if (exchange) {
+      const other = replaced as TmpfsInode;
+      this.entries.replaceInode(oldName, other);
+      target.entries.replaceInode(newName, moving);
+      if (this !== target && moving.isDir() !== other.isDir()) {
+        if (moving.isDir()) { this.nlink--; target.nlink++; } else { this.nlink++; target.nlink--; }
+      }
+      other.touchCtime(now);
+    } else {
+      if (replaced !== null) {
+        const victim = replaced as TmpfsInode;
+        if (victim.isDir()) {
+          if (!victim.isEmptyDir()) throw vfsError('ENOTEMPTY');
+          target.entries.remove(newName);
+          target.nlink--;
+          victim.nlink = 0;
+          this.fs.inodeCount--;
+          victim.touchCtime(now);
+        } else {
+          target.entries.remove(newName);
+          target.dropLink(victim, now);
+        }
+      }
+      this.entries.remove(oldName);
+      target.entries.add(newName, moving);
+      if (moving.isDir() && this !== target) {
+        this.nlink--;
+        target.nlink++;
+      }
+    }
+    this.size = (this.entries.size + 2) * BOGO_DIRENT_SIZE;
+    target.size = (target.entries.size + 2) * BOGO_DIRENT_SIZE;
+    moving.touchCtime(now);
+    this.touchMtime(now);
+    if (target !== this) target.touchMtime(now);
+  }
+
+  override isEmptyDir(): boolean {
+    return this.entries.size === 0;
+  }
+
+  override open(): FileHandle {
+    return this;
+  }
+
+  read(): number { throw vfsError('EISDIR'); }
+  write(): number { throw vfsError('EISDIR'); }
+  readdir(cookie: number, sink: DirentSink): void {
+    this.entries.list(cookie, sink);
+  }
+  fsync(): void {}
+  release(): void {}
+
+  private dropLink(inode: TmpfsInode, now: Timespec): void {
+    inode.nlink--;
+    inode.touchCtime(now);
+    if (inode.nlink === 0) {
+      this.fs.inodeCount--;
+      if (inode instanceof TmpfsFile) inode.freeWhenUnused();
+    }
+  }
+}
+
+/** A tmpfs regular file. */
+export class TmpfsFile extends TmpfsInode implements FileHandle {
+  readonly data = new FileData();
+  private openCount = 0;
+
+  override blocks(): number { return this.data.allocatedPages * (PAGE_SIZE / 512); }
+
+  override open(): FileHandle {
+    this.openCount++;
+    return this;
+  }
+
+  read(buf: Uint8Array, offset: number, length: number, position: number): number {
+    return this.data.read(this.size, buf, offset, length, position);
+  }
+
+  write(buf: Uint8Array, offset: number, length: number, position: number): number {
+    if (length === 0) return 0;
+    const pos = position === -1 ? this.size : position;
+    this.fs.chargePages(this.data.missingPages(pos, length));
+    this.data.write(buf, offset, length, pos);
+    if (pos + length > this.size) this.size = pos + length;
+    const now = this.fs.clock();
+    this.touchMtime(now);
+    return length;
+  }
+
+  readdir(): void { throw vfsError('ENOTDIR'); }
+  fsync(): void {}
+  release(): void {
+    this.openCount--;
+    if (this.openCount === 0 && this.nlink === 0) this.freeWhenUnused();
+  }
+
+  seekDataHole(offset: number, hole: boolean): number {
+    return this.data.seekDataHole(this.size, offset, hole);
+  }
+
+  protected override resize(size: number): void {
+    if (size > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
+    const before = this.data.allocatedPages;
+    this.data.truncate(this.size, size);
+    this.fs.chargePages(this.data.allocatedPages - before);
+    this.size = size;
+  }
+
+  /** Releases the data of an unlinked file once no open file holds it. */
+  freeWhenUnused(): void {
+    if (this.openCount > 0 || this.nlink > 0) return;
+    this.resize(0);
+  }
+}
+
+/** A tmpfs symbolic link. */
+export class TmpfsSymlink extends TmpfsInode {
+  target: ByteString = '';
+  override blocks(): number { return 0; }
+  override readlink(): ByteString {
+    return this.target;
+  }
+}
+

@@ -1,0 +1,51 @@
+// This module is browser compatible.
+import { errno, errnoMessage, errnoName, type ErrnoCode } from '../abi/errno.js';
+
+/**
+ * The one error thrown across vroot's layers: an errno with the syscall that failed and, where
+ * one exists, the path it was given. Front ends map `errno` to their own tables.
+ *
+ * @example
+ * try { p.openat(AT_FDCWD, '/missing', O_RDONLY); }
+ * catch (e) { if (e instanceof VfsError && e.code === 'ENOENT') { ... } }
+ */
+export class VfsError extends Error {
+  /** The Linux errno value, e.g. 2. */
+  readonly errno: number;
+  /** The errno's name, e.g. `'ENOENT'`. */
+  readonly code: string;
+  /** The syscall that failed, e.g. `'openat'`, when known. */
+  syscall: string | undefined;
+  /** The path argument of the failing call, when there was one. */
+  path: string | undefined;
+
+  constructor(errnoValue: number, syscall?: string, path?: string, detail?: string) {
+    const code = errnoName(errnoValue);
+    super(formatMessage(code, errnoValue, syscall, path, detail));
+    this.name = 'VfsError';
+    this.errno = errnoValue;
+    this.code = code;
+    this.syscall = syscall;
+    this.path = path;
+  }
+
+  /** Adds the syscall and path, if the error has none yet; returns the error for rethrowing. */
+  withContext(syscall: string, path?: string): this {
+    if (this.syscall === undefined) this.syscall = syscall;
+    if (this.path === undefined && path !== undefined) this.path = path;
+    this.message = formatMessage(this.code, this.errno, this.syscall, this.path, undefined);
+    return this;
+  }
+}
+
+function formatMessage(code: string, value: number, syscall?: string, path?: string, detail?: string): string {
+  let m = `${code}: ${detail ?? errnoMessage(value)}`;
+  if (syscall !== undefined) m += `, ${syscall}`;
+  if (path !== undefined) m += ` '${path}'`;
+  return m;
+}
+
+/** Builds a VfsError from an errno name. Used as `throw vfsError('ENOENT')`. */
+export function vfsError(code: ErrnoCode, detail?: string): VfsError {
+  return new VfsError(errno[code], undefined, undefined, detail);
+}

@@ -1,0 +1,378 @@
+// This module is browser compatible.
+/**
+ * The one path walk (Linux fs/namei.c: `struct nameidata`, path_init, link_path_walk,
+ * walk_component, step_into, pick_link, handle_dots, follow_dotdot, nd_jump_root). Every path
+ * any front end hands to vroot is resolved here and nowhere else: components, `.` and `..`,
+ * symlinks with the 40-link budget, mount crossings, the process root, trailing slashes and the
+ * openat2 RESOLVE_* restrictions. Filesystems are only asked per-name questions (`lookup`).
+ *
+ * The walk is iterative: a symlink met mid-path pushes the rest of the current string on a
+ * stack and continues with the link body, exactly as link_path_walk does, so `..` after a
+ * symlink applies to where the symlink led, never to the text before it.
+ */
+import { S_ISVTX, S_IWOTH } from '../abi/constants.js';
+import { MAXSYMLINKS, NAME_MAX, PATH_MAX } from '../abi/limits.js';
+import type { ByteString } from './bytes.js';
+import type { Cred } from './cred.js';
+import { Dentry } from './dentry.js';
+import { vfsError } from './errors.js';
+import type { Inode } from './inode.js';
+import type { Mount, VirtualDentry } from './mount.js';
+import { MAY_EXEC, permissionErrno } from './permissions.js';
+import { VfsError } from './errors.js';
+
+// Lookup flags (include/linux/namei.h), for this module and its callers.
+export const LOOKUP_FOLLOW = 0x0001;
+export const LOOKUP_DIRECTORY = 0x0002;
+export const LOOKUP_EMPTY = 0x4000;
+export const LOOKUP_NO_SYMLINKS = 0x010000;
+export const LOOKUP_NO_MAGICLINKS = 0x020000;
+export const LOOKUP_NO_XDEV = 0x040000;
+export const LOOKUP_BENEATH = 0x080000;
+export const LOOKUP_IN_ROOT = 0x100000;
+export const LOOKUP_CACHED = 0x200000;
+export const LOOKUP_IS_SCOPED = LOOKUP_BENEATH | LOOKUP_IN_ROOT;
+
+// Last component types.
+export const LAST_NORM = 0;
+export const LAST_ROOT = 1;
+export const LAST_DOT = 2;
+export const LAST_DOTDOT = 3;
+
+// walk_component flags.
+const WALK_TRAILING = 1;
+const WALK_MORE = 2;
+const WALK_NOFOLLOW = 4;
+
+/** What a walk needs from the process that walks. */
+export interface WalkContext {
+  readonly cred: Cred;
+  /** The process root (chroot). */
+  root(): VirtualDentry;
+  /** The current working directory. */
+  cwd(): VirtualDentry;
+  /** The open file of a descriptor for use as a dirfd (O_PATH allowed). Errors: EBADF. */
+  dirfdPath(fd: number): VirtualDentry;
+  /** fs.protected_symlinks: refuse following others' symlinks in sticky world-writable dirs. */
+  readonly protectedSymlinks: boolean;
+}
+
+/**
+ * A filesystem object that acts as a "magic link" (procfs /proc/<pid>/fd/N, cwd, root, exe):
+ * following it jumps straight to the object instead of reading a path.
+ */
+export interface MagicLink {
+  magicLink(): VirtualDentry;
+}
+
+function isMagicLink(inode: object): inode is MagicLink {
+  return typeof (inode as Partial<MagicLink>).magicLink === 'function';
+}
+
+/**
+ * Finds the child dentry `name` of `parent` (Linux lookup_fast, then lookup_slow): the cache
+ * first, revalidated for volatile filesystems, then the filesystem. Returns null when absent.
+ * Errors: ENAMETOOLONG (a component over NAME_MAX bytes), EAGAIN when `cachedOnly` and the
+ * entry is not cached (RESOLVE_CACHED), and what the filesystem's lookup throws (EIO...).
+ */
+export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false): Dentry | null {
+  if (name.length > NAME_MAX) throw vfsError('ENAMETOOLONG');
+  const dir = parent.inode;
+  const cached = parent.children?.get(name);
+  if (cached !== undefined) {
+    const fs = dir.fs;
+    if (!fs.volatile) return cached;
+    const now = fs.revalidate(dir, name, cached.inode);
+    if (now === cached.inode) return cached;
+    if (cached.mounted === 0) {
+      // The host changed it: the old dentry is stale, keep it only for its holders.
+      cached.markDeleted();
+    } else if (now !== null) {
+      return cached;
+    }
+    if (now === null) return null;
+    const fresh = new Dentry(name, parent, now);
+    parent.addChild(fresh);
+    return fresh;
+  }
+  if (cachedOnly) throw vfsError('EAGAIN');
+  const inode = dir.lookup(name);
+  if (inode === null) return null;
+  const d = new Dentry(name, parent, inode);
+  parent.addChild(d);
+  return d;
+}
+
+/**
+ * The state of one path walk (Linux `struct nameidata`). Create one per lookup.
+ */
+export class PathWalk {
+  mount!: Mount;
+  dentry!: Dentry;
+  rootMount!: Mount;
+  rootDentry!: Dentry;
+  flags: number;
+  /** The last component (valid after `linkPathWalk`). */
+  last: ByteString = '';
+  lastType = LAST_ROOT;
+  /** The last component was followed by a slash. */
+  lastTrailing = false;
+  private linkCount = 0;
+  /** Resume points of symlink bodies being walked (nd->stack). */
+  private stack: [ByteString, number][] = [];
+  private readonly ctx: WalkContext;
+
+  constructor(ctx: WalkContext, flags: number) {
+    this.ctx = ctx;
+    this.flags = flags;
+  }
+
+  /** The position reached. */
+  get path(): VirtualDentry {
+    return { mount: this.mount, dentry: this.dentry };
+  }
+
+  /**
+   * Sets the start of the walk (Linux path_init) and returns the string to walk. Errors: ENOENT
+   * (empty path without LOOKUP_EMPTY), ENAMETOOLONG, EXDEV (absolute with RESOLVE_BENEATH),
+   * EBADF, ENOTDIR (dirfd not a directory).
+   */
+  init(dirfd: number, path: ByteString): ByteString {
+    if (path.length === 0 && !(this.flags & LOOKUP_EMPTY)) throw vfsError('ENOENT');
+    if (path.length >= PATH_MAX) throw vfsError('ENAMETOOLONG');
+    const flags = this.flags;
+    if (!(flags & LOOKUP_IS_SCOPED)) {
+      const root = this.ctx.root();
+      this.rootMount = root.mount;
+      this.rootDentry = root.dentry;
+    }
+    if (path.charCodeAt(0) === 47 && !(flags & LOOKUP_IN_ROOT)) {
+      if (flags & LOOKUP_BENEATH) throw vfsError('EXDEV');
+      this.mount = this.rootMount;
+      this.dentry = this.rootDentry;
+      return path;
+    }
+    const start = dirfd === AT_FDCWD_VALUE ? this.ctx.cwd() : this.ctx.dirfdPath(dirfd);
+    if (path.length !== 0 && !start.dentry.inode.isDir()) throw vfsError('ENOTDIR');
+    this.mount = start.mount;
+    this.dentry = start.dentry;
+    if (flags & LOOKUP_IS_SCOPED) {
+      this.rootMount = start.mount;
+      this.rootDentry = start.dentry;
+    }
+    return path;
+  }
+
+  /**
+   * Walks every component but the last (Linux link_path_walk), leaving the last one in
+   * `last`/`lastType`/`lastTrailing`. Errors: EACCES, ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG,
+   * EXDEV, EAGAIN.
+   */
+  linkPathWalk(s: ByteString): void {
+    let i = 0;
+    const n0 = s.length;
+    while (i < n0 && s.charCodeAt(i) === 47) i++;
+    if (i === n0) {
+      return;
+    }
+    for (;;) {
+      this.mayLookup();
+      let j = s.indexOf('/', i);
+      if (j < 0) j = s.length;
+      const name = j - i === s.length ? s : s.slice(i, j);
+      let type = LAST_NORM;
+      if (name.charCodeAt(0) === 46) {
+        if (name.length === 1) type = LAST_DOT;
+        else if (name.length === 2 && name.charCodeAt(1) === 46) type = LAST_DOTDOT;
+      }
+      this.last = name;
+      this.lastType = type;
+      this.lastTrailing = j < s.length;
+      i = j;
+      while (i < s.length && s.charCodeAt(i) === 47) i++;
+      let link: ByteString | null;
+      if (i >= s.length) {
+        if (this.stack.length === 0) return;
+        // The last component of a symlink body met mid-path: walk it and resume the outer path.
+        const top = this.stack.pop()!;
+        s = top[0];
+        i = top[1];
+        link = this.walkComponent(0);
+      } else {
+        link = this.walkComponent(WALK_MORE);
+      }
+      if (link !== null) {
+        this.stack.push([s, i]);
+        s = link;
+        i = 0;
+        continue;
+      }
+      if (!this.dentry.inode.isDir()) throw vfsError('ENOTDIR');
+    }
+  }
+
+  /**
+   * Resolves the final component for a plain lookup (Linux lookup_last): a trailing slash
+   * demands a directory and follows a final symlink. Returns a symlink body to continue with
+   * (call `linkPathWalk` on it and then `lookupLast` again), or null when done.
+   */
+  lookupLast(): ByteString | null {
+    if (this.lastType === LAST_NORM && this.lastTrailing) this.flags |= LOOKUP_FOLLOW | LOOKUP_DIRECTORY;
+    return this.walkComponent(WALK_TRAILING);
+  }
+
+  /**
+   * The whole lookup (Linux path_lookupat): returns the object the path names.
+   * Errors: everything `linkPathWalk` throws, ENOENT, ENOTDIR (trailing slash on a non-directory).
+   */
+  lookup(dirfd: number, path: ByteString): VirtualDentry {
+    let s: ByteString | null = this.init(dirfd, path);
+    while (s !== null) {
+      this.linkPathWalk(s);
+      s = this.lookupLast();
+    }
+    if (this.flags & LOOKUP_DIRECTORY && !this.dentry.inode.isDir()) throw vfsError('ENOTDIR');
+    return this.path;
+  }
+
+  /**
+   * Walks to the parent of the last component (Linux path_parentat), leaving `last`,
+   * `lastType` and `lastTrailing` for the caller.
+   */
+  parent(dirfd: number, path: ByteString): void {
+    this.linkPathWalk(this.init(dirfd, path));
+  }
+
+  /** Continues after a final symlink body returned by `openLast` or `lookupLast`. */
+  continueWith(body: ByteString): void {
+    this.linkPathWalk(body);
+  }
+
+  /** Linux may_lookup: search permission on the directory being walked. */
+  mayLookup(): void {
+    const e = permissionErrno(this.ctx.cred, this.dentry.inode, MAY_EXEC);
+    if (e !== 0) throw new VfsError(e);
+  }
+
+  /** Linux walk_component: `.`/`..` or a lookup, then step into the result. */
+  walkComponent(flags: number): ByteString | null {
+    if (this.lastType !== LAST_NORM) {
+      if (this.lastType === LAST_DOTDOT) this.dotdot();
+      return null;
+    }
+    const child = lookupChild(this.dentry, this.last, (this.flags & LOOKUP_CACHED) !== 0);
+    if (child === null) throw vfsError('ENOENT');
+    return this.stepInto(flags, child);
+  }
+
+  /**
+   * Linux step_into: crosses mounts stacked on `child`, then either moves there or, for a
+   * symlink that must be followed, returns its body (after a root jump for absolute bodies).
+   */
+  stepInto(flags: number, child: Dentry, mount: Mount = this.mount): ByteString | null {
+    let m = mount;
+    let d = child;
+    if (d.mounted > 0) {
+      let jumped = false;
+      for (;;) {
+        const top = m.children.get(d);
+        if (top === undefined) break;
+        m = top;
+        d = top.root;
+        jumped = true;
+      }
+      if (jumped && this.flags & LOOKUP_NO_XDEV) throw vfsError('EXDEV');
+    }
+    const inode = d.inode;
+    if (!inode.isSymlink() || (flags & WALK_TRAILING && !(this.flags & LOOKUP_FOLLOW)) || flags & WALK_NOFOLLOW) {
+      this.mount = m;
+      this.dentry = d;
+      return null;
+    }
+    return this.pickLink(m, d, flags);
+  }
+
+  /** Linux may_follow_link (fs.protected_symlinks); the walk is still in the link's directory. */
+  private mayFollowLink(link: Inode): void {
+    const fsuid = this.ctx.cred.fsuid;
+    if (link.uid === fsuid) return;
+    const dir = this.dentry.inode;
+    if ((dir.mode & (S_ISVTX | S_IWOTH)) !== (S_ISVTX | S_IWOTH)) return;
+    if (dir.uid === link.uid) return;
+    throw vfsError('EACCES');
+  }
+
+  /** Linux pick_link: the symlink budget, RESOLVE_NO_SYMLINKS, magic links and root jumps. */
+  private pickLink(m: Mount, d: Dentry, flags: number): ByteString | null {
+    if (this.linkCount++ >= MAXSYMLINKS) throw vfsError('ELOOP');
+    const inode = d.inode;
+    if (flags & WALK_TRAILING && this.ctx.protectedSymlinks) this.mayFollowLink(inode);
+    if (this.flags & LOOKUP_NO_SYMLINKS) throw vfsError('ELOOP');
+    if (isMagicLink(inode)) {
+      // nd_jump_link: refused under RESOLVE_NO_MAGICLINKS (ELOOP) and scoped lookups (EXDEV).
+      if (this.flags & LOOKUP_NO_MAGICLINKS) throw vfsError('ELOOP');
+      const target = inode.magicLink();
+      if (this.flags & LOOKUP_NO_XDEV && this.mount !== target.mount) throw vfsError('EXDEV');
+      if (this.flags & LOOKUP_IS_SCOPED) throw vfsError('EXDEV');
+      this.mount = target.mount;
+      this.dentry = target.dentry;
+      return null;
+    }
+    const body = inode.readlink();
+    if (body.length === 0) throw vfsError('ENOENT');
+    let i = 0;
+    if (body.charCodeAt(0) === 47) {
+      this.jumpRoot();
+      while (i < body.length && body.charCodeAt(i) === 47) i++;
+      if (i === body.length) return null;
+    }
+    void m;
+    return i === 0 ? body : body.slice(i);
+  }
+
+  /** Linux nd_jump_root: an absolute symlink restarts at the walk's root. */
+  private jumpRoot(): void {
+    if (this.flags & LOOKUP_BENEATH) throw vfsError('EXDEV');
+    if (this.flags & LOOKUP_NO_XDEV && this.mount !== this.rootMount) throw vfsError('EXDEV');
+    this.mount = this.rootMount;
+    this.dentry = this.rootDentry;
+  }
+
+  /**
+   * Linux follow_dotdot + step_into(WALK_NOFOLLOW): `..` stays put at the walk's root, climbs
+   * from a mount's root to its mount point, then moves to the parent.
+   */
+  private dotdot(): void {
+    if (this.dentry === this.rootDentry && this.mount === this.rootMount) {
+      if (this.flags & LOOKUP_BENEATH) throw vfsError('EXDEV');
+      return;
+    }
+    if (this.dentry === this.mount.root) {
+      // choose_mountpoint: climb through mounts stacked at mount roots.
+      let m: Mount = this.mount;
+      let found: VirtualDentry | null = null;
+      while (m.parent !== null && m.mountpoint !== null) {
+        const mp: Dentry = m.mountpoint;
+        m = m.parent;
+        if (mp === this.rootDentry && m === this.rootMount) break;
+        if (mp !== m.root) {
+          found = { mount: m, dentry: mp };
+          break;
+        }
+      }
+      if (found === null) {
+        if (this.flags & LOOKUP_BENEATH) throw vfsError('EXDEV');
+        return;
+      }
+      this.mount = found.mount;
+      this.dentry = found.dentry;
+      if (this.flags & LOOKUP_NO_XDEV) throw vfsError('EXDEV');
+    }
+    this.stepInto(WALK_NOFOLLOW, this.dentry.parent);
+  }
+}
+
+const AT_FDCWD_VALUE = -100;
+
+/** walk_component flags, for the open path in the core. */
+export const WALK = { TRAILING: WALK_TRAILING, MORE: WALK_MORE, NOFOLLOW: WALK_NOFOLLOW } as const;

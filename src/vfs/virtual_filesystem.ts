@@ -1,0 +1,292 @@
+// This module is browser compatible.
+/**
+ * The VirtualFileSystem: one mount namespace with its processes, device drivers and options.
+ *
+ * @example
+ * import { VirtualFileSystem, Tmpfs, AT_FDCWD, O_RDONLY } from 'vroot';
+ * const vfs = new VirtualFileSystem();
+ * vfs.mount(new Tmpfs(), '/');
+ * const p = vfs.createProcess();
+ * p.mkdirat(AT_FDCWD, '/etc', 0o755);
+ */
+import { AT_FDCWD } from '../abi/constants.js';
+import { toByteString, type ByteString, type PathLike } from './bytes.js';
+import { systemClock, type Clock } from './clock.js';
+import { Cred, type CredOptions } from './cred.js';
+import type { Dentry } from './dentry.js';
+import { rootDentryOf } from './dentry.js';
+import { Pipe, defaultDevices, type DeviceOpener } from './devices.js';
+import { vfsError } from './errors.js';
+import { FdTable } from './fd_table.js';
+import { FsContext } from './fs_context.js';
+import type { FileSystem, Inode } from './inode.js';
+import { Mount, mountFlags, type MountOptions, type VirtualDentry } from './mount.js';
+import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, PathWalk } from './path_walk.js';
+import { Process } from './process.js';
+
+/** Options of a VirtualFileSystem. */
+export interface VfsOptions {
+  /** Time source for timestamps set by the core (default: the system clock). */
+  clock?: Clock;
+  /** fs.protected_hardlinks (default true, as most distributions set it). */
+  protectedHardlinks?: boolean;
+  /** fs.protected_symlinks (default true, as most distributions set it). */
+  protectedSymlinks?: boolean;
+  /** RLIMIT_NOFILE of new processes (default 1024). */
+  maxFds?: number;
+}
+
+/** Options of `createProcess`. */
+export interface ProcessOptions {
+  /** Credentials (default: uid 0 with every capability). */
+  cred?: Cred | CredOptions;
+  /** The process root, a path in the namespace (default '/'). */
+  root?: PathLike;
+  /** The working directory, relative to the new root (default '/'). */
+  cwd?: PathLike;
+  /** The umask (default 0o022). */
+  umask?: number;
+}
+
+/** A path as d_path computes it. */
+export interface DPath {
+  path: ByteString;
+  /** False when the object is not below the root the path was computed from. */
+  reachable: boolean;
+}
+
+export class VirtualFileSystem {
+  readonly options: Required<Omit<VfsOptions, 'clock'>>;
+  readonly clock: Clock;
+  /** Character device drivers by device number (see devices.ts). */
+  readonly devices: Map<number, DeviceOpener> = defaultDevices();
+  /** O_TMPFILE inodes that may still be given a name with linkat (I_LINKABLE). */
+  readonly linkable = new WeakSet<Inode>();
+  private rootMount: Mount | null = null;
+  private readonly processes = new Map<number, Process>();
+  private nextPid = 1;
+  private readonly pipes = new WeakMap<Inode, Pipe>();
+
+  constructor(options: VfsOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.options = {
+      protectedHardlinks: options.protectedHardlinks ?? true,
+      protectedSymlinks: options.protectedSymlinks ?? true,
+      maxFds: options.maxFds ?? 1024,
+    };
+  }
+
+  /** The namespace's root mount. Errors: ENOENT before anything is mounted on '/'. */
+  get root(): VirtualDentry {
+    const m = this.rootMount;
+    if (m === null) throw vfsError('ENOENT', 'nothing is mounted on /');
+    let top = m;
+    for (;;) {
+      const over = top.children.get(top.root);
+      if (over === undefined) break;
+      top = over;
+    }
+    return { mount: top, dentry: top.root };
+  }
+
+  /**
+   * Mounts `fs` at `path` of the namespace (the first mount must be '/'). Mounting on a path
+   * that already has a mount stacks the new one on top, as Linux does.
+   *
+   * @example
+   * vfs.mount(new Tmpfs(), '/');
+   * vfs.mount(new Tmpfs({ size: 1 << 20 }), '/tmp', { nosuid: true });
+   */
+  mount(fs: FileSystem, path: PathLike = '/', options: MountOptions = {}): Mount {
+    const flags = mountFlags(options);
+    if (this.rootMount === null) {
+      if (toByteString(path) !== '/') throw vfsError('ENOENT', 'mount "/" first');
+      this.rootMount = new Mount(fs, rootDentryOf(fs), null, null, flags);
+      return this.rootMount;
+    }
+    const admin = this.adminProcess();
+    try {
+      const target = new PathWalk(admin, LOOKUP_FOLLOW | LOOKUP_DIRECTORY).lookup(AT_FDCWD, toByteString(path));
+      return this.attachMount(fs, rootDentryOf(fs), target, flags);
+    } finally {
+      admin.exit();
+    }
+  }
+
+  /**
+   * Makes a process. Its root and cwd are resolved in the namespace as root would resolve them.
+   *
+   * @example
+   * const p = vfs.createProcess({ cred: { uid: 1000, gid: 1000 }, cwd: '/home/user' });
+   */
+  createProcess(options: ProcessOptions = {}): Process {
+    const cred = options.cred instanceof Cred ? options.cred : new Cred(options.cred ?? {});
+    const nsRoot = this.root;
+    const boot = new FsContext(nsRoot, nsRoot, options.umask ?? 0o022);
+    const p = this.registerProcess(0, cred, boot, new FdTable(this.options.maxFds));
+    try {
+      if (options.root !== undefined) {
+        const admin = new PathWalk({ ...walkAsRoot(this, nsRoot), protectedSymlinks: false }, LOOKUP_FOLLOW | LOOKUP_DIRECTORY);
+        const r = admin.lookup(AT_FDCWD, toByteString(options.root));
+        boot.setRoot(r);
+        boot.setCwd(r);
+      }
+      if (options.cwd !== undefined) {
+        const w = new PathWalk({ ...walkAsRoot(this, boot.root), cwd: () => boot.cwd, protectedSymlinks: false }, LOOKUP_FOLLOW | LOOKUP_DIRECTORY);
+        boot.setCwd(w.lookup(AT_FDCWD, toByteString(options.cwd)));
+      }
+    } catch (e) {
+      p.exit();
+      throw e;
+    }
+    return p;
+  }
+
+  /** @internal Adds a process to the table. */
+  registerProcess(ppid: number, cred: Cred, fsContext: FsContext, files: FdTable): Process {
+    const pid = this.nextPid++;
+    const p = new Process(this, pid, ppid, cred, fsContext, files);
+    this.processes.set(pid, p);
+    return p;
+  }
+
+  /** @internal */
+  unregisterProcess(p: Process): void {
+    this.processes.delete(p.pid);
+  }
+
+  /** The process with `pid`, if it is alive. */
+  process(pid: number): Process | undefined {
+    return this.processes.get(pid);
+  }
+
+  /** Every live process. */
+  allProcesses(): Process[] {
+    return [...this.processes.values()];
+  }
+
+  /** @internal True when another live process shares `p`'s descriptor table. */
+  sharesFiles(p: Process): boolean {
+    for (const q of this.processes.values()) if (q !== p && q.files === p.files) return true;
+    return false;
+  }
+
+  /** @internal True when another live process shares `p`'s fs context. */
+  sharesFsContext(p: Process): boolean {
+    for (const q of this.processes.values()) if (q !== p && q.fsContext === p.fsContext) return true;
+    return false;
+  }
+
+  /** @internal The pipe buffer of a fifo inode. */
+  pipeOf(inode: Inode): Pipe {
+    let p = this.pipes.get(inode);
+    if (p === undefined) {
+      p = new Pipe();
+      this.pipes.set(inode, p);
+    }
+    return p;
+  }
+
+  /**
+   * The path of `target` as seen from `root` (Linux d_path / prepend_path): climbs dentries and
+   * mounts until it meets `root`. When it never does, the path is from the namespace root and
+   * `reachable` is false.
+   */
+  pathOf(target: VirtualDentry, root: VirtualDentry): DPath {
+    const parts: ByteString[] = [];
+    let m = target.mount;
+    let d: Dentry = target.dentry;
+    let reachable = true;
+    for (;;) {
+      if (d === root.dentry && m === root.mount) break;
+      if (d === m.root) {
+        if (m.parent === null || m.mountpoint === null) {
+          reachable = false;
+          break;
+        }
+        d = m.mountpoint;
+        m = m.parent;
+        continue;
+      }
+      if (d.parent === d) {
+        reachable = false;
+        break;
+      }
+      parts.push(d.name);
+      d = d.parent;
+    }
+    let path = '';
+    for (let i = parts.length - 1; i >= 0; i--) path += '/' + parts[i];
+    if (path === '') path = '/';
+    return { path: reachable ? path : '(unreachable)' + path, reachable };
+  }
+
+  /** @internal Attaches a mount of `fs` showing `root` at `target`. */
+  attachMount(fs: FileSystem, root: Dentry, target: VirtualDentry, flags: number): Mount {
+    const m = new Mount(fs, root, target.mount, target.dentry, flags);
+    target.mount.children.set(target.dentry, m);
+    target.dentry.mounted++;
+    target.dentry.pins++;
+    root.pins++;
+    return m;
+  }
+
+  /** @internal Copies the mounts below `source` onto the bind mount `copy` (MS_BIND|MS_REC). */
+  copySubmounts(source: VirtualDentry, copy: Mount): void {
+    for (const [mp, child] of source.mount.children) {
+      if (!mp.isSubdirOf(source.dentry)) continue;
+      const inner = this.attachMount(child.fs, child.root, { mount: copy, dentry: mp }, child.flags);
+      this.copySubmounts({ mount: child, dentry: child.root }, inner);
+    }
+  }
+
+  /**
+   * @internal Detaches a mount (umount2). Without `lazy`, a mount that is in use (open files,
+   * working directories, mounts below it) gives EBUSY.
+   */
+  detachMount(m: Mount, lazy: boolean): void {
+    if (!lazy && (m.refs > 0 || m.children.size > 0)) throw vfsError('EBUSY');
+    const parent = m.parent!;
+    const mp = m.mountpoint!;
+    parent.children.delete(mp);
+    mp.mounted--;
+    mp.pins--;
+    m.root.pins--;
+    m.detached = true;
+    // Lazily detached children stay attached to the detached mount, reachable only by holders.
+  }
+
+  /** Every mount reachable from the namespace root, parents before children (for /proc/mounts). */
+  mounts(): Mount[] {
+    const out: Mount[] = [];
+    const visit = (m: Mount): void => {
+      out.push(m);
+      for (const c of m.children.values()) visit(c);
+    };
+    if (this.rootMount !== null) visit(this.rootMount);
+    return out;
+  }
+
+  /** Registers a character device driver for `rdev` (see `makedev`). */
+  registerDevice(rdev: number, opener: DeviceOpener): void {
+    this.devices.set(rdev, opener);
+  }
+
+  private adminProcess(): Process {
+    const nsRoot = this.root;
+    return this.registerProcess(0, new Cred(), new FsContext(nsRoot, nsRoot, 0o022), new FdTable(this.options.maxFds));
+  }
+}
+
+function walkAsRoot(vfs: VirtualFileSystem, root: VirtualDentry): {
+  cred: Cred; root(): VirtualDentry; cwd(): VirtualDentry; dirfdPath(): VirtualDentry; protectedSymlinks: boolean;
+} {
+  void vfs;
+  return {
+    protectedSymlinks: false,
+    cred: new Cred(),
+    root: () => root,
+    cwd: () => root,
+    dirfdPath: () => { throw vfsError('EBADF'); },
+  };
+}
