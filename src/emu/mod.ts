@@ -23,3 +23,16 @@ export {
   BINPRM_MAX_DEPTH, decideExec, type EmulatedExec, type ExecDecision, type ExecOptions, type ExecStep,
   type NativeExec, type RefusedExec,
 } from './exec/exec_decision.js';
+export { BWRAP_OPTIONS, bwrapOption, parseBwrapHelp, type BwrapArgKind, type BwrapHelpEntry, type BwrapOptionSpec } from './bwrap/bwrap_options.js';
+export {
+  formatBwrapArgs, formatBwrapArgsFile, type BwrapArgsFile, type BwrapCommandLine, type BwrapOption,
+} from './bwrap/bwrap_command_line.js';
+export { BWRAP_MAX_ARGS, BwrapSyntaxError, parseBwrapArgs, type BwrapParseOptions } from './bwrap/bwrap_parse.js';
+export {
+  classifyBwrapArgs, rewriteBwrapArgs, type BwrapArgLocation, type BwrapArgument, type BwrapChange, type BwrapRewrite,
+} from './bwrap/bwrap_rewrite.js';
+export {
+  DEFAULT_BYPASS, isUnderPrefix, normalizeAbsolute, rootfsMapping, type HostPathResolution, type RootfsMapping,
+  type RootfsMappingOptions, type RootfsMount,
+} from './bwrap/rootfs_mapping.js';
+export { CAPABILITY_NAMES, capabilityFromName } from './bwrap/capabilities.js';
