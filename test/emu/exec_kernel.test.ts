@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_RDONLY, Tmpfs, VirtualFileSystem, decideExec, elfMachineOfArch, mappedNativePolicy, type ExecDecision,
+  AT_FDCWD, O_CLOEXEC, O_RDONLY, Tmpfs, VirtualFileSystem, BINPRM_MAX_DEPTH, decideExec, elfMachineOfArch, mappedNativePolicy, type ExecDecision,
 } from '../../src/mod.js';
 import { copyHostTree } from './_host_tree.js';
 import { Prng, testSeed } from './_prng.js';
@@ -160,8 +160,15 @@ function buildTree(root: string, printer: string, rng: Prng, count: number): Cas
       c.fdnum = rng.int(5, 40);
       c.cloexec = rng.chance(0.5);
       c.path = rng.chance(0.8) ? 's0' : `${dir}/s0`;
+    } else if (depth > 0 && how < 0.45) {
+      // fexecve: execveat(fd, "", AT_EMPTY_PATH) on the script itself.
+      c.dirfd = `${dir}/s0`;
+      c.fdnum = rng.int(5, 40);
+      c.cloexec = rng.chance(0.5);
+      c.path = '';
+      c.flags = 0x1000;
     }
-    if (rng.chance(0.12)) c.uid = 1000;
+    if (rng.chance(0.12) && c.flags === undefined) c.uid = 1000;
     cases.push(c);
   }
   return cases;
@@ -170,9 +177,9 @@ function buildTree(root: string, printer: string, rng: Prng, count: number): Cas
 /** Compiles the argv printer; returns why it could not, or null. */
 function buildPrinter(out: string): string | null {
   if (process.arch !== 'x64') return 'the argv printer is x86-64 code';
-  const cc = spawnSync('gcc', ['-nostdlib', '-static', '-O2', '-fno-stack-protector', '-o', out, join(fixtures, 'argv_printer.c')],
-    { encoding: 'utf8' });
-  if (cc.error !== undefined || cc.status !== 0) return `gcc failed: ${cc.error?.message ?? cc.stderr}`;
+  const cc = spawnSync('clang', ['-nostdlib', '-static', '-fuse-ld=lld', '-O2', '-fno-stack-protector', '-o', out,
+    join(fixtures, 'argv_printer.c')], { encoding: 'utf8' });
+  if (cc.error !== undefined || cc.status !== 0) return `clang failed: ${cc.error?.message ?? cc.stderr}`;
   return null;
 }
 
@@ -218,13 +225,13 @@ test('exec decisions match the kernel on generated #! scripts', (t) => {
     const printerBytes = readFileSync(printer);
 
     const failures: string[] = [];
-    const tally = { ran: 0, refused: new Map<string, number>() };
+    const tally = { ran: 0, refused: new Map<string, number>(), tooDeep: 0, fexecve: 0 };
     cases.forEach((c, i) => {
       const k = kernel[i]!;
       const p = vfs.createProcess({ cwd: c.cwd, ...(c.uid === undefined ? {} : { cred: { uid: c.uid, gid: c.uid } }) });
       let dirfd = AT_FDCWD;
       if (c.dirfd !== undefined) {
-        const fd = p.openat(AT_FDCWD, c.dirfd, O_RDONLY | O_DIRECTORY);
+        const fd = p.openat(AT_FDCWD, c.dirfd, O_RDONLY);
         dirfd = p.dup3(fd, c.fdnum!, c.cloexec ? O_CLOEXEC : 0);
         p.close(fd);
       }
@@ -233,6 +240,8 @@ test('exec decisions match the kernel on generated #! scripts', (t) => {
       });
       p.exit();
       let mismatch: string | null = null;
+      if (c.note.endsWith(`depth ${BINPRM_MAX_DEPTH + 1}`) && k.errno === 40) tally.tooDeep++;
+      if (c.flags !== undefined && k.out !== undefined) tally.fexecve++;
       if (k.errno !== undefined) {
         tally.refused.set(String(k.errno), (tally.refused.get(String(k.errno)) ?? 0) + 1);
         if (d.kind !== 'refused' || d.errno !== k.errno) mismatch = `kernel errno ${k.errno}, vroot ${describe(d)}`;
@@ -252,11 +261,14 @@ test('exec decisions match the kernel on generated #! scripts', (t) => {
           ` cloexec=${c.cloexec ?? '-'} s0=${script}: ${mismatch}`);
       }
     });
-    t.diagnostic(`seed ${seed}: ${cases.length} cases, ${tally.ran} ran the printer, refusals ${JSON.stringify(Object.fromEntries(tally.refused))}`);
+    t.diagnostic(`seed ${seed}: ${cases.length} cases, ${tally.ran} ran the printer (${tally.fexecve} by fexecve), ` +
+      `refusals ${JSON.stringify(Object.fromEntries(tally.refused))}, ${tally.tooDeep} at the depth limit`);
     assert.deepEqual(failures.slice(0, 10), [], `${failures.length} of ${cases.length} cases differ (seed ${seed})`);
     // The generator must reach both outcomes in quantity, or the comparison proves little.
     assert.ok(tally.ran > cases.length / 4, `only ${tally.ran} cases ran`);
     for (const e of [2, 8, 13, 40, 20]) assert.ok(tally.refused.has(String(e)), `no case refused with errno ${e}`);
+    assert.ok(tally.tooDeep > 0, 'no chain of 6 scripts reached the depth limit');
+    assert.ok(tally.fexecve > 0, 'no script ran through execveat(AT_EMPTY_PATH)');
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
