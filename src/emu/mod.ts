@@ -5,16 +5,22 @@
  *
  * @example
  * import { decideExec, mappedNativePolicy, EM_X86_64 } from 'vroot';
- * const policy = mappedNativePolicy({ native: [{ format: 'elf', machine: EM_X86_64 }], hostPaths: [{ guest: '/', host: '/' }] });
- * const d = decideExec(process, '/usr/bin/env', { policy });
+ * const policy = mappedNativePolicy({
+ *   native: [{ format: 'elf', machine: EM_X86_64 }], hostPaths: [{ guest: '/', host: '/srv/rootfs' }],
+ * });
+ * const d = decideExec(guestProcess, '/usr/bin/env', { policy, argv: ['env', 'python3'] });
  */
 export { bufferSource, type ByteSource } from './exec/byte_source.js';
-export { readBinaryHeader, readFileHead, type BinaryHeader, type FileHead, type ScriptHeader, type UnknownHeader } from './exec/binary_header.js';
+export {
+  readBinaryHeader, readFileHead, type BinaryHeader, type FileHead, type ScriptHeader, type UnknownHeader,
+} from './exec/binary_header.js';
 export * from './exec/elf.js';
 export * from './exec/mach_o.js';
 export * from './exec/pe.js';
 export { parseWasmHeader, type WasmHeader } from './exec/wasm.js';
-export { BINPRM_BUF_SIZE, FEX_SHEBANG_READ_SIZE, parseShebang, parseShebangFex, type Shebang, type ShebangDialect } from './exec/shebang.js';
+export {
+  BINPRM_BUF_SIZE, FEX_SHEBANG_READ_SIZE, parseShebang, parseShebangFex, type Shebang, type ShebangDialect,
+} from './exec/shebang.js';
 export {
   isProgramKind, mapGuestPath, mappedNativePolicy, type HostPathMapping, type MappedNativePolicyOptions,
   type NativePolicy, type ProgramKind,
@@ -23,16 +29,18 @@ export {
   BINPRM_MAX_DEPTH, decideExec, type EmulatedExec, type ExecDecision, type ExecOptions, type ExecStep,
   type NativeExec, type RefusedExec,
 } from './exec/exec_decision.js';
-export { BWRAP_OPTIONS, bwrapOption, parseBwrapHelp, type BwrapArgKind, type BwrapHelpEntry, type BwrapOptionSpec } from './bwrap/bwrap_options.js';
+export {
+  BWRAP_OPTIONS, bwrapOption, parseBwrapHelp, type BwrapArgKind, type BwrapHelpEntry, type BwrapOptionSpec,
+} from './bwrap/bwrap_options.js';
 export {
   formatBwrapArgs, formatBwrapArgsFile, type BwrapArgsFile, type BwrapCommandLine, type BwrapOption,
 } from './bwrap/bwrap_command_line.js';
 export { BWRAP_MAX_ARGS, BwrapSyntaxError, parseBwrapArgs, type BwrapParseOptions } from './bwrap/bwrap_parse.js';
 export {
-  classifyBwrapArgs, rewriteBwrapArgs, type BwrapArgLocation, type BwrapArgument, type BwrapChange, type BwrapRewrite,
+  classifyBwrapArgs, rewriteBwrapArgs, type BwrapArgLocation, type BwrapArgument, type BwrapChange,
+  type BwrapRewrite,
 } from './bwrap/bwrap_rewrite.js';
 export {
-  DEFAULT_BYPASS, isUnderPrefix, normalizeAbsolute, rootfsMapping, type HostPathResolution, type RootfsMapping,
-  type RootfsMappingOptions, type RootfsMount,
+  ROOTFS_DEFAULT_BYPASS, rootfsMapping, type HostPathResolution, type RootfsMapping, type RootfsMappingOptions,
+  type RootfsMount,
 } from './bwrap/rootfs_mapping.js';
-export { CAPABILITY_NAMES, capabilityFromName } from './bwrap/capabilities.js';

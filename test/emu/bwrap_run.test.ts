@@ -11,7 +11,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AT_FDCWD, DEFAULT_BYPASS, Tmpfs, VirtualFileSystem, byteStringToUtf8, formatBwrapArgs, parseBwrapArgs, rewriteBwrapArgs,
+  AT_FDCWD, ROOTFS_DEFAULT_BYPASS, Tmpfs, VirtualFileSystem, byteStringToUtf8, formatBwrapArgs, parseBwrapArgs, rewriteBwrapArgs,
   rootfsMapping, type RootfsMapping,
 } from '../../src/mod.js';
 import { copyHostTree } from './_host_tree.js';
@@ -50,7 +50,7 @@ function scene(): Scene {
   return {
     dir, rootfs, hostFile,
     mapping: (shadow) => rootfsMapping({
-      process: p, rootfs: [{ mount: rootMount, hostDir: rootfs }], bypass: DEFAULT_BYPASS,
+      process: p, rootfs: [{ mount: rootMount, hostDir: rootfs }], bypass: ROOTFS_DEFAULT_BYPASS,
       hostExists: shadow ? () => false : (path) => existsSync(Buffer.from(path, 'latin1')),
     }),
   };
@@ -122,6 +122,10 @@ test('nothing to rewrite: the command line is returned token for token', () => {
     const r = rewriteBwrapArgs(parseBwrapArgs(argv), s.mapping(false));
     assert.deepEqual(r.changes, []);
     assert.deepEqual(formatBwrapArgs(r.commandLine), argv);
+    // An --args descriptor the parser was not given is reported, not silently skipped.
+    const opaque = rewriteBwrapArgs(parseBwrapArgs(['--args', '9', '--', '/bin/true']), s.mapping(false));
+    assert.deepEqual(opaque.uninspected, ['9']);
+    assert.deepEqual(formatBwrapArgs(opaque.commandLine), ['--args', '9', '--', '/bin/true']);
   } finally {
     rmSync(s.dir, { recursive: true, force: true });
   }

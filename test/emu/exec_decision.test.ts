@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, CPU_TYPE_ARM64, EM_386, EM_AARCH64, EM_X86_64,
-  IMAGE_FILE_MACHINE_AMD64, O_CREAT, O_PATH, O_WRONLY, Tmpfs, VirtualFileSystem, decideExec, mappedNativePolicy,
+  IMAGE_FILE_MACHINE_AMD64, O_CREAT, O_PATH, O_WRONLY, Tmpfs, VirtualFileSystem, decideExec, mapGuestPath, mappedNativePolicy,
   parseShebang, parseShebangFex, type ExecDecision, type ExecOptions, type NativePolicy, type Process,
 } from '../../src/mod.js';
 import { buildArtifacts, type Artifacts } from './_toolchain.js';
@@ -251,4 +251,14 @@ test('five nested interpreters run, a sixth is ELOOP, and an interpreter error b
   const p = guestRoot();
   for (let i = 0; i < 6; i++) put(p, `/s/${i}`, `#!/s/${i + 1}\n`);
   assert.equal(refused(decide(p, '/s/0')), 'ENOENT');
+});
+
+test('host path mapping: the longest whole-component guest prefix wins', () => {
+  const m = [{ guest: '/', host: '/srv/rootfs' }, { guest: '/usr', host: '/host/usr/' }, { guest: '/usr/local', host: '/opt/local' }];
+  assert.equal(mapGuestPath(m, '/usr/bin/ls'), '/host/usr/bin/ls');
+  assert.equal(mapGuestPath(m, '/usr/local/bin/x'), '/opt/local/bin/x');
+  assert.equal(mapGuestPath(m, '/usrx/bin'), '/srv/rootfs/usrx/bin');
+  assert.equal(mapGuestPath(m, '/usr'), '/host/usr/');
+  assert.equal(mapGuestPath(m, '/'), '/srv/rootfs');
+  assert.equal(mapGuestPath([{ guest: '/usr', host: '/u' }], '/etc/x'), null);
 });

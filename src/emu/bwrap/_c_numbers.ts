@@ -37,7 +37,14 @@ function digitValue(c: number): number {
 }
 
 /** The magnitude, sign and base after white space, sign and (for base 0 or 16) a 0x prefix. */
-function scan(s: ByteString, base: number): { negative: boolean; magnitude: bigint; digits: number; end: number; saturated: boolean } {
+interface Scanned {
+  negative: boolean;
+  magnitude: bigint;
+  end: number;
+  saturated: boolean;
+}
+
+function scan(s: ByteString, base: number): Scanned {
   let i = 0;
   while (i < s.length && isCSpace(s.charCodeAt(i))) i++;
   let negative = false;
@@ -45,7 +52,8 @@ function scan(s: ByteString, base: number): { negative: boolean; magnitude: bigi
     negative = s[i] === '-';
     i++;
   }
-  if ((base === 0 || base === 16) && s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && digitValue(s.charCodeAt(i + 2)) < 16) {
+  const hexPrefix = s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && digitValue(s.charCodeAt(i + 2)) < 16;
+  if ((base === 0 || base === 16) && hexPrefix) {
     i += 2;
     base = 16;
   } else if (base === 0) {
@@ -65,7 +73,7 @@ function scan(s: ByteString, base: number): { negative: boolean; magnitude: bigi
     digits++;
     i++;
   }
-  return { negative, magnitude, digits, end: digits === 0 ? 0 : i, saturated };
+  return { negative, magnitude, end: digits === 0 ? 0 : i, saturated };
 }
 
 /** strtol(s, &end, base) for a 64-bit long. */

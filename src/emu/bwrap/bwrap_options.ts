@@ -50,7 +50,8 @@ export interface BwrapOptionSpec {
   readonly exits?: boolean;
 }
 
-function opt(name: string, metavars: string, args: BwrapArgKind[], since: string, extra: Partial<BwrapOptionSpec> = {}): BwrapOptionSpec {
+function opt(name: string, metavars: string, args: BwrapArgKind[], since: string,
+  extra: Partial<BwrapOptionSpec> = {}): BwrapOptionSpec {
   return { name, args, metavars: metavars === '' ? [] : metavars.split(' '), since, ...extra };
 }
 

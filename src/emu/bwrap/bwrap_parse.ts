@@ -192,7 +192,9 @@ function parseTokens(tokens: readonly ByteString[], inFile: boolean, state: Stat
         if (state.size !== 0n) fail(state, '--size given twice for the same action');
         const text = tokens[i + 1]!;
         const n = strtoul(text, 0);
-        if (n.overflow || text.length === 0 || !isCDigit(text.charCodeAt(0)) || n.end !== text.length || n.value === 0n) {
+        // isdigit on the first byte also refuses leading blanks and signs, which strtoull allows.
+        const digitFirst = text.length > 0 && isCDigit(text.charCodeAt(0));
+        if (n.overflow || !digitFirst || n.end !== text.length || n.value === 0n) {
           fail(state, '--size takes a non-zero number of bytes');
         }
         if (n.value > MAX_TMPFS_BYTES) fail(state, `--size (for tmpfs) is limited to ${MAX_TMPFS_BYTES}`);
@@ -235,7 +237,8 @@ function parseTokens(tokens: readonly ByteString[], inFile: boolean, state: Stat
     if (!modifier && state.perms >= 0) fail(state, '--perms must be followed by an option that creates a file');
     if (!modifier && state.size !== 0n) fail(state, '--size must be followed by --tmpfs');
     if (spec.name !== '--overlay-src' && state.overlaySources > 0) {
-      fail(state, '--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay');
+      fail(state, '--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, ' +
+        'or --ro-overlay');
     }
     i += need + 1;
   }

@@ -4,7 +4,9 @@
  * paths which exist only inside an emulator's RootFS name the RootFS's real host location.
  */
 import type { ByteString } from '../../vfs/bytes.js';
-import { formatBwrapArgsFile, type BwrapArgsFile, type BwrapCommandLine, type BwrapOption } from './bwrap_command_line.js';
+import {
+  formatBwrapArgsFile, type BwrapArgsFile, type BwrapCommandLine, type BwrapOption,
+} from './bwrap_command_line.js';
 import type { BwrapArgKind } from './bwrap_options.js';
 import type { RootfsMapping } from './rootfs_mapping.js';
 
@@ -32,7 +34,9 @@ export function classifyBwrapArgs(cmd: BwrapCommandLine): BwrapArgument[] {
       f.args.forEach((value, arg) => out.push({ kind: f.spec.args[arg]!, value, at: { option, fileOption, arg } }));
     });
   });
-  cmd.command.forEach((value, i) => out.push({ kind: i === 0 ? 'sandbox-path' : 'command', value, at: { command: i } }));
+  cmd.command.forEach((value, i) => {
+    out.push({ kind: i === 0 ? 'sandbox-path' : 'command', value, at: { command: i } });
+  });
   return out;
 }
 
@@ -49,6 +53,8 @@ export interface BwrapRewrite {
   readonly changes: readonly BwrapChange[];
   /** `--args` descriptors whose contents changed: give bwrap `data` on descriptor `fd` instead. */
   readonly files: readonly { readonly fd: ByteString; readonly data: Uint8Array }[];
+  /** `--args` descriptors the parser could not read, whose host paths were not looked at. */
+  readonly uninspected: readonly ByteString[];
 }
 
 function rewriteOptions(options: readonly BwrapOption[], mapping: RootfsMapping, changes: BwrapChange[],
@@ -84,11 +90,13 @@ export function rewriteBwrapArgs(cmd: BwrapCommandLine, mapping: RootfsMapping):
   const withFiles = options.map((o, option) => {
     if (o.file === undefined) return o;
     const before = changes.length;
-    const fileOptions = rewriteOptions(o.file.options, mapping, changes, (fileOption, arg) => ({ option, fileOption, arg }));
+    const fileOptions = rewriteOptions(o.file.options, mapping, changes,
+      (fileOption, arg) => ({ option, fileOption, arg }));
     if (changes.length === before) return o;
     const file: BwrapArgsFile = { ...o.file, options: fileOptions };
     files.push({ fd: o.args[0]!, data: formatBwrapArgsFile(file) });
     return { ...o, file };
   });
-  return { commandLine: { ...cmd, options: withFiles }, changes, files };
+  const uninspected = cmd.options.filter((o) => o.spec.name === '--args' && o.file === undefined).map((o) => o.args[0]!);
+  return { commandLine: { ...cmd, options: withFiles }, changes, files, uninspected };
 }

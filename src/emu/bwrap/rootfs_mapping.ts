@@ -11,6 +11,7 @@ import { VfsError } from '../../vfs/errors.js';
 import type { Mount } from '../../vfs/mount.js';
 import { LOOKUP_FOLLOW } from '../../vfs/path_walk.js';
 import type { Process } from '../../vfs/process.js';
+import { pathComponents, prefixDepth } from '../_guest_paths.js';
 
 /** Where a host-path argument is found. */
 export type HostPathResolution =
@@ -24,8 +25,11 @@ export interface RootfsMapping {
   resolve(path: ByteString): HostPathResolution;
 }
 
-/** Guest paths always served from the host (FEX-Emu and pressure-vessel bypass these); add the home directory. */
-export const DEFAULT_BYPASS: readonly string[] = ['/proc', '/sys', '/dev', '/run', '/tmp'];
+/**
+ * Guest paths always served from the host, as FEX-Emu and pressure-vessel bypass them; callers
+ * add the user's home directory.
+ */
+export const ROOTFS_DEFAULT_BYPASS: readonly string[] = ['/proc', '/sys', '/dev', '/run', '/tmp'];
 
 /** A mount that shows (part of) the RootFS, and the host directory shown at its root. */
 export interface RootfsMount {
@@ -39,31 +43,13 @@ export interface RootfsMappingOptions {
   readonly process: Process;
   /** The mounts that show the RootFS, with their host directories. */
   readonly rootfs: readonly RootfsMount[];
-  /** Guest path prefixes always served from the host (default DEFAULT_BYPASS). */
+  /** Guest path prefixes always served from the host (default ROOTFS_DEFAULT_BYPASS). */
   readonly bypass?: readonly PathLike[];
   /**
    * Whether a path exists on the host itself. A path found there stays as it is: only paths that
    * exist in the RootFS alone are rewritten. Default: nothing exists on the host.
    */
   readonly hostExists?: (path: ByteString) => boolean;
-}
-
-/** The components of an absolute path with `.`, `..` and repeated slashes resolved lexically. */
-export function normalizeAbsolute(path: ByteString): ByteString[] {
-  const out: ByteString[] = [];
-  for (const c of path.split('/')) {
-    if (c === '' || c === '.') continue;
-    if (c === '..') out.pop();
-    else out.push(c);
-  }
-  return out;
-}
-
-/** True when `path` is `prefix` or below it, component by component. */
-export function isUnderPrefix(path: ByteString, prefix: ByteString): boolean {
-  const p = normalizeAbsolute(path);
-  const q = normalizeAbsolute(prefix);
-  return q.length <= p.length && q.every((c, i) => p[i] === c);
 }
 
 /**
@@ -75,17 +61,19 @@ export function isUnderPrefix(path: ByteString, prefix: ByteString): boolean {
  * @example
  * const rootfsMount = vfs.mount(new HostFs('/home/me/RootFS'), '/');
  * const mapping = rootfsMapping({ process: p, rootfs: [{ mount: rootfsMount, hostDir: '/home/me/RootFS' }],
- *   bypass: [...DEFAULT_BYPASS, '/home/me'], hostExists: (path) => existsSync(path) });
+ *   bypass: [...ROOTFS_DEFAULT_BYPASS, '/home/me'], hostExists: (path) => existsSync(path) });
  */
 export function rootfsMapping(options: RootfsMappingOptions): RootfsMapping {
   const p = options.process;
-  const bypass = (options.bypass ?? DEFAULT_BYPASS).map(toByteString);
+  const bypass = (options.bypass ?? ROOTFS_DEFAULT_BYPASS).map((b) => pathComponents(toByteString(b)));
   const hostExists = options.hostExists ?? (() => false);
   const mounts = options.rootfs.map((r) => ({ mount: r.mount, hostDir: toByteString(r.hostDir) }));
   return {
     resolve(path: ByteString): HostPathResolution {
       const absolute = path.startsWith('/') ? path : `${p.getcwdRaw()}/${path}`;
-      if (bypass.some((b) => isUnderPrefix(absolute, b))) return { where: 'host' };
+      // Bypass prefixes are compared lexically: `..` in an argument is resolved as text here.
+      const parts = pathComponents(absolute);
+      if (bypass.some((b) => prefixDepth(parts, b) >= 0)) return { where: 'host' };
       if (hostExists(absolute)) return { where: 'host' };
       let found;
       try {

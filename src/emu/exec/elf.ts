@@ -92,11 +92,9 @@ export interface ElfHeader {
   readonly interpreter: ByteString | null;
 }
 
-const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
-
-/** True when the bytes start with the ELF magic. */
+/** True when the bytes start with the ELF magic, "\x7fELF". */
 export function hasElfMagic(b: Uint8Array): boolean {
-  return b.length >= 4 && b[0] === ELF_MAGIC[0] && b[1] === ELF_MAGIC[1] && b[2] === ELF_MAGIC[2] && b[3] === ELF_MAGIC[3];
+  return b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
 }
 
 /**
@@ -115,8 +113,10 @@ export function parseElfHeader(source: ByteSource, first: Uint8Array): ElfHeader
   const phoff = is64 ? u64(first, 32, le) : u32(first, 28, le);
   const phentsize = u16(first, is64 ? 54 : 42, le);
   const phnum = u16(first, is64 ? 56 : 44, le);
-  const base = { format: 'elf' as const, class: (is64 ? 64 : 32) as 32 | 64, endian: le ? 'little' as const : 'big' as const,
-    osabi: first[7]!, type, machine, machineName: elfMachineName(machine), phoff, phentsize, phnum };
+  const base: Omit<ElfHeader, 'interpreter'> = {
+    format: 'elf', class: is64 ? 64 : 32, endian: le ? 'little' : 'big', osabi: first[7]!, type, machine,
+    machineName: elfMachineName(machine), phoff, phentsize, phnum,
+  };
   let interpreter: ByteString | null = null;
   try {
     interpreter = findInterpreter(source, base, 65536);

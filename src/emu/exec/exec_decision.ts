@@ -148,7 +148,8 @@ function decide(p: Process, path: ByteString, options: ExecOptions, chain: ExecS
       const line = options.shebang === 'fex'
         ? parseShebangFex(head.bytes.subarray(0, head.count))
         : parseShebang(head.bytes.subarray(0, head.count));
-      chain.push(line === null ? { path: stepPath, guestPath, header } : { path: stepPath, guestPath, header, shebang: line });
+      const step: ExecStep = { path: stepPath, guestPath, header };
+      chain.push(line === null ? step : { ...step, shebang: line });
       if (line === null) throw vfsError('ENOEXEC');
       if (inaccessible) throw vfsError('ENOENT', 'script reached through a close-on-exec descriptor');
       // load_script: drop argv[0], then push the script's name, the argument and the interpreter.

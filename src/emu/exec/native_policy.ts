@@ -6,6 +6,7 @@
  */
 import { toByteString, type ByteString } from '../../vfs/bytes.js';
 import type { Process } from '../../vfs/process.js';
+import { pathComponents, prefixDepth } from '../_guest_paths.js';
 import type { BinaryHeader } from './binary_header.js';
 
 /** The embedder's answers for an exec decision. */
@@ -33,7 +34,8 @@ export type ProgramKind =
 export function isProgramKind(header: BinaryHeader, kind: ProgramKind): boolean {
   switch (kind.format) {
     case 'elf':
-      return header.format === 'elf' && header.machine === kind.machine && (kind.class === undefined || header.class === kind.class);
+      return header.format === 'elf' && header.machine === kind.machine &&
+        (kind.class === undefined || header.class === kind.class);
     case 'macho':
       if (header.format === 'macho') return header.cputype === kind.cputype;
       return header.format === 'macho-fat' && header.arches.some((a) => a.cputype === kind.cputype);
@@ -62,22 +64,16 @@ export interface MappedNativePolicyOptions {
   readonly hostPaths: readonly HostPathMapping[];
 }
 
-/** Splits an absolute path into components, dropping empty ones. */
-function components(path: ByteString): ByteString[] {
-  return path.split('/').filter((c) => c !== '');
-}
-
 /**
  * The host path of `guestPath` under the longest matching mapping, or null. Prefixes match
  * whole components: `/usr` maps `/usr/bin` but not `/usrx`.
  */
 export function mapGuestPath(mappings: readonly HostPathMapping[], guestPath: ByteString): ByteString | null {
-  const parts = components(guestPath);
+  const parts = pathComponents(guestPath);
   let best: { depth: number; host: ByteString } | null = null;
   for (const m of mappings) {
-    const prefix = components(toByteString(m.guest));
-    if (prefix.length > parts.length || (best !== null && prefix.length <= best.depth)) continue;
-    if (prefix.every((c, i) => parts[i] === c)) best = { depth: prefix.length, host: toByteString(m.host) };
+    const depth = prefixDepth(parts, pathComponents(toByteString(m.guest)));
+    if (depth >= 0 && (best === null || depth > best.depth)) best = { depth, host: toByteString(m.host) };
   }
   if (best === null) return null;
   const rest = parts.slice(best.depth).join('/');

@@ -49,8 +49,8 @@ const PE32PLUS_MAGIC = 0x20b;
 export function parsePeHeader(source: ByteSource, first: Uint8Array): PeHeader | MzHeader | null {
   if (first.length < 64 || first[0] !== 0x4d || first[1] !== 0x5a) return null;
   const lfanew = u32(first, 0x3c, true);
-  // Signature, COFF header (20 bytes), optional header through Subsystem (70 bytes).
-  const nt = readExact(source, lfanew, 4 + 20 + 2) ;
+  // The signature and the COFF file header; the optional header follows, up to its Subsystem.
+  const nt = readExact(source, lfanew, 4 + 20);
   if (nt === null || nt[0] !== 0x50 || nt[1] !== 0x45 || nt[2] !== 0 || nt[3] !== 0) return { format: 'mz' };
   const machine = u16(nt, 4, true);
   const optionalSize = u16(nt, 20, true);
@@ -65,5 +65,6 @@ export function parsePeHeader(source: ByteSource, first: Uint8Array): PeHeader |
       if (magic === PE32_MAGIC || magic === PE32PLUS_MAGIC) subsystem = u16(opt, 68, true);
     }
   }
-  return { format: 'pe', machine, machineName: MACHINE_NAMES[machine] ?? `machine-${machine}`, is64, characteristics, subsystem };
+  const machineName = MACHINE_NAMES[machine] ?? `machine-${machine}`;
+  return { format: 'pe', machine, machineName, is64, characteristics, subsystem };
 }
