@@ -23,3 +23,4 @@ export { Mount, type MountOptions, type VirtualDentry } from './vfs/mount.js';
 export { systemClock, type Clock } from './vfs/clock.js';
 export { type ByteString, type PathLike, toByteString, byteStringToUtf8, byteStringToBytes, bytesToByteString } from './vfs/bytes.js';
 export { Tmpfs, type TmpfsOptions } from './fs/tmpfs/tmpfs.js';
+export * from './emu/mod.js';
