@@ -22,6 +22,7 @@
  * not fold equals only itself, byte for byte.
  */
 import type { ByteString } from '../../vfs/bytes.js';
+import { vfsError } from '../../vfs/errors.js';
 import { combiningClass, nfdicfMapping } from './unicode_data.js';
 
 /** Marks a code unit that is a copied continuation byte (never a combining class). */
@@ -175,6 +176,16 @@ const RAW_KEY_PREFIX = '\u0100';
 export function casefoldKey(name: ByteString): string {
   const folded = utf8Casefold(name);
   return folded === null ? RAW_KEY_PREFIX + name : folded;
+}
+
+/**
+ * `casefoldKey` for a filesystem with the strict encoding flag, where a name that does not fold
+ * cannot even be looked up (Linux generic_ci_d_hash). Errors: EINVAL.
+ */
+export function casefoldKeyStrict(name: ByteString): string {
+  const folded = utf8Casefold(name);
+  if (folded === null) throw vfsError('EINVAL');
+  return folded;
 }
 
 /** True when ext4 casefold (non-strict) takes `a` and `b` for the same name. */
