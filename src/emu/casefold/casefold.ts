@@ -169,13 +169,22 @@ export function utf8Validate(name: ByteString): boolean {
 const RAW_KEY_PREFIX = '\u0100';
 
 /**
- * The key under which a casefolded directory files `name`: two names have equal keys exactly
- * when ext4 takes them for the same entry. The stored name is kept elsewhere; this is only for
- * lookups (a Map key). Names that do not fold (malformed UTF-8) are keyed by their bytes.
+ * The key under which a casefolded directory files `name`: two names have equal keys when ext4
+ * takes them for the same entry. The stored name is kept elsewhere; this is only for lookups (a
+ * Map key). Names that do not fold (malformed UTF-8) are keyed by their bytes.
+ *
+ * One case is made symmetric where ext4 is not: when a name folds to bytes that start with a
+ * continuation byte (an ignorable code point or a combining mark, then a stray continuation
+ * byte), ext4_match compares that fold with the raw bytes of entries that do not fold, so
+ * looking up "​" finds a stored ""; here the two are one name both ways, where
+ * ext4 does not find a stored "​" by "".
  */
 export function casefoldKey(name: ByteString): string {
   const folded = utf8Casefold(name);
-  return folded === null ? RAW_KEY_PREFIX + name : folded;
+  if (folded === null) return RAW_KEY_PREFIX + name;
+  // ext4 keeps at most EXT4_NAME_LEN bytes of a fold; past that it compares unfolded names.
+  if (folded.length > 0 && folded.length <= 255 && (folded.charCodeAt(0) & 0xc0) === 0x80) return RAW_KEY_PREFIX + folded;
+  return folded;
 }
 
 /**
