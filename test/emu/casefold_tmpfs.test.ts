@@ -203,3 +203,24 @@ test('renaming between a casefolded and a plain directory re-keys the cached nam
   assert.equal(ino(p, '/cf/OTHER'), ino(p, '/cf/other'));
   assert.equal(code(() => ino(p, '/plain/Name')), 'ENOENT');
 });
+
+test('casefold flag through a descriptor: EBADF for O_PATH, EROFS, EPERM for others', async () => {
+  const { getCasefoldFlag, setCasefoldFlag } = await import('../../src/emu/casefold/flags.js');
+  const { O_PATH, Cred } = await import('../../src/mod.js');
+  const { p } = setup({ casefold: 'per-directory' });
+  p.mkdirat(AT_FDCWD, '/d', 0o777);
+  const path = p.openat(AT_FDCWD, '/d', O_PATH);
+  assert.equal(code(() => setCasefoldFlag(p, path, true)), 'EBADF');
+  const fd = p.openat(AT_FDCWD, '/d', O_RDONLY | O_DIRECTORY);
+  const user = p.clone();
+  user.setCred(new Cred({ uid: 1000, gid: 1000 }));
+  assert.equal(code(() => setCasefoldFlag(user, fd, true)), 'EPERM');
+  assert.equal(getCasefoldFlag(p, fd), false);
+  setCasefoldFlag(p, fd, true);
+  assert.equal(getCasefoldFlag(p, fd), true);
+  p.mkdirat(AT_FDCWD, '/d/ro');
+  p.mount(new Tmpfs({ casefold: 'per-directory' }), '/d/ro', { readOnly: true });
+  const ro = p.openat(AT_FDCWD, '/d/RO', O_RDONLY | O_DIRECTORY);
+  assert.equal(code(() => setCasefoldFlag(p, ro, true)), 'EROFS');
+  assert.equal(getCasefoldFlag(p, ro), false);
+});
