@@ -24,3 +24,5 @@ export { systemClock, type Clock } from './vfs/clock.js';
 export { type ByteString, type PathLike, toByteString, byteStringToUtf8, byteStringToBytes, bytesToByteString } from './vfs/bytes.js';
 export { Tmpfs, type TmpfsOptions } from './fs/tmpfs/tmpfs.js';
 export * from './emu/mod.js';
+export { utf8Casefold, utf8Validate, casefoldKey, casefoldKeyStrict, casefoldEqual } from './emu/casefold/casefold.js';
+export { getCasefoldFlag, setCasefoldFlag, FS_CASEFOLD_FL, type CasefoldFlag } from './emu/casefold/flags.js';

@@ -282,7 +282,7 @@ export class Process implements WalkContext {
       }
       if (!(flags & O_CREAT)) {
         if (w.lastTrailing) w.flags |= LOOKUP_FOLLOW | LOOKUP_DIRECTORY;
-        const child = lookupChild(w.dentry, w.last, (w.flags & LOOKUP_CACHED) !== 0);
+        const child = lookupChild(w.dentry, w.last, (w.flags & LOOKUP_CACHED) !== 0, w.lastKey);
         if (child === null) throw vfsError('ENOENT');
         s = w.stepInto(WALK.TRAILING, child);
       } else {
@@ -290,13 +290,13 @@ export class Process implements WalkContext {
         // lookup_open
         const dir = w.dentry;
         if (dir.deleted && dir.inode.isDir()) throw vfsError('ENOENT');
-        let child = lookupChild(dir, w.last);
+        let child = lookupChild(dir, w.last, false, w.lastKey);
         if (child === null) {
           if (w.mount.readOnly) throw vfsError('EROFS');
           this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
           const plan = this.planNewInode(dir.inode, mode, S_IALLUGO, S_IFREG, 0);
           const inode = this.finishNewInode(dir.inode.create(w.last, plan.attrs), plan);
-          child = new Dentry(w.last, dir, inode);
+          child = new Dentry(w.last, dir, inode, w.lastKey);
           dir.addChild(child);
           created = true;
         }
@@ -823,11 +823,11 @@ export class Process implements WalkContext {
    */
   mkdirat(dirfd: number, path: PathLike, mode = 0o777): void {
     try {
-      const { dir, name } = this.filenameCreate(dirfd, toByteString(path), true);
+      const { dir, name, key } = this.filenameCreate(dirfd, toByteString(path), true);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
       const plan = this.planNewInode(dir.inode, mode, 0o777 | S_ISVTX, S_IFDIR, 0);
       const inode = this.finishNewInode(dir.inode.mkdir(name, plan.attrs), plan);
-      dir.addChild(new Dentry(name, dir, inode));
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'mkdirat', path);
     }
@@ -845,7 +845,7 @@ export class Process implements WalkContext {
         case S_IFDIR: throw vfsError('EPERM');
         default: throw vfsError('EINVAL');
       }
-      const { dir, name } = this.filenameCreate(dirfd, toByteString(path), false);
+      const { dir, name, key } = this.filenameCreate(dirfd, toByteString(path), false);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
       // Whiteouts (char 0:0) need no privilege since Linux 5.8 (vfs_mknod: is_whiteout).
       const whiteout = type === S_IFCHR && dev === 0;
@@ -854,7 +854,7 @@ export class Process implements WalkContext {
       const plan = this.planNewInode(dir.inode, mode & ~S_IFMT, S_IALLUGO, realType,
         realType === S_IFCHR || realType === S_IFBLK ? dev : 0);
       const inode = this.finishNewInode(realType === S_IFREG ? dir.inode.create(name, plan.attrs) : dir.inode.mknod(name, plan.attrs), plan);
-      dir.addChild(new Dentry(name, dir, inode));
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'mknodat', path);
     }
@@ -869,11 +869,11 @@ export class Process implements WalkContext {
       const body = toByteString(target);
       if (body.length === 0) throw vfsError('ENOENT');
       if (body.length >= PATH_MAX) throw vfsError('ENAMETOOLONG');
-      const { dir, name } = this.filenameCreate(dirfd, toByteString(linkpath), false);
+      const { dir, name, key } = this.filenameCreate(dirfd, toByteString(linkpath), false);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
       const plan = this.planNewInode(dir.inode, 0o777, 0o777, S_IFLNK, 0, false);
       const inode = dir.inode.symlink(name, body, plan.attrs);
-      dir.addChild(new Dentry(name, dir, inode));
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'symlinkat', linkpath);
     }
@@ -890,7 +890,7 @@ export class Process implements WalkContext {
       // linkat(fd, "", AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH unless the descriptor was opened
       // with the caller's credentials; a vroot process has one set of credentials, so it may.
       const old = this.lookupPath(olddirfd, oldpath, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0, flags & AT_EMPTY_PATH);
-      const { mount, dir, name } = this.filenameCreate(newdirfd, toByteString(newpath), false);
+      const { mount, dir, name, key } = this.filenameCreate(newdirfd, toByteString(newpath), false);
       if (old.mount !== mount) throw vfsError('EXDEV');
       this.mayLinkat(old.dentry.inode);
       // vfs_link
@@ -901,7 +901,7 @@ export class Process implements WalkContext {
       if (inode.nlink === 0 && !this.vfs.linkable.has(inode)) throw vfsError('ENOENT');
       dir.inode.link(name, inode);
       this.vfs.linkable.delete(inode);
-      dir.addChild(new Dentry(name, dir, inode));
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'linkat', newpath);
     }
@@ -932,7 +932,7 @@ export class Process implements WalkContext {
     }
     if (w.mount.readOnly) throw vfsError('EROFS');
     const dir = w.dentry;
-    const victim = this.lookupExisting(dir, w.last);
+    const victim = this.lookupExisting(dir, w.last, w.lastKey);
     this.mayDelete(dir, victim, true);
     if (victim.mounted > 0 && this.isMountpointIn(w.mount, victim)) throw vfsError('EBUSY');
     dir.inode.rmdir(victim.name, victim.inode);
@@ -945,7 +945,7 @@ export class Process implements WalkContext {
     if (w.lastType !== LAST_NORM) throw vfsError('EISDIR');
     if (w.mount.readOnly) throw vfsError('EROFS');
     const dir = w.dentry;
-    const victim = this.lookupExisting(dir, w.last);
+    const victim = this.lookupExisting(dir, w.last, w.lastKey);
     if (w.lastTrailing) throw vfsError(victim.inode.isDir() ? 'EISDIR' : 'ENOTDIR');
     this.mayDelete(dir, victim, false);
     if (victim.mounted > 0 && this.isMountpointIn(w.mount, victim)) throw vfsError('EBUSY');
@@ -988,10 +988,10 @@ export class Process implements WalkContext {
     const newDir = newW.dentry;
     // lock_rename: the "trap" is the child of one parent that is an ancestor of the other.
     const trap = renameTrap(newDir, oldDir);
-    const oldDentry = this.lookupExisting(oldDir, oldW.last);
+    const oldDentry = this.lookupExisting(oldDir, oldW.last, oldW.lastKey);
     let newDentry: Dentry | null;
-    if (newDir.deleted && newDir.inode.isDir() && newDir.cachedChild(newW.last) === undefined) throw vfsError('ENOENT');
-    newDentry = lookupChild(newDir, newW.last);
+    if (newDir.deleted && newDir.inode.isDir() && newDir.cachedChild(newW.lastKey) === undefined) throw vfsError('ENOENT');
+    newDentry = lookupChild(newDir, newW.last, false, newW.lastKey);
     if (newDentry !== null && flags & RENAME_NOREPLACE) throw vfsError('EEXIST');
     if (newDentry === null && exchange) throw vfsError('ENOENT');
     if (exchange && newDentry !== null && !newDentry.inode.isDir() && newW.lastTrailing) throw vfsError('ENOTDIR');
@@ -1020,27 +1020,27 @@ export class Process implements WalkContext {
     }
     if ((oldDentry.mounted > 0 && this.isMountpointIn(mount, oldDentry)) ||
       (newDentry !== null && newDentry.mounted > 0 && this.isMountpointIn(mount, newDentry))) throw vfsError('EBUSY');
-    oldDir.inode.rename(oldDentry.name, source, newDir.inode, newW.last, target, exchange);
+    // Over an existing entry the entry keeps its stored name, which differs from the new name
+    // in a casefolded directory (ext4_rename updates the found entry in place).
+    const newName = newDentry !== null ? newDentry.name : newW.last;
+    const oldName = oldDentry.name;
+    const oldKey = oldDentry.key;
+    oldDir.inode.rename(oldName, source, newDir.inode, newName, target, exchange);
     if (exchange) {
       const n = newDentry!;
-      const oldName = oldDentry.name;
       const oldParent = oldDentry.parent;
-      oldDentry.parent.children?.delete(oldDentry.name);
-      n.parent.children?.delete(n.name);
-      oldDentry.parent = n.parent;
-      oldDentry.name = n.name;
-      n.parent = oldParent;
-      n.name = oldName;
-      oldDentry.parent.addChild(oldDentry);
-      n.parent.addChild(n);
+      oldDentry.unhash();
+      n.unhash();
+      oldDentry.move(n.parent, n.name, n.key);
+      n.move(oldParent, oldName, oldKey);
     } else {
       if (newDentry !== null) newDentry.markDeleted();
-      oldDentry.move(newDir, newW.last);
+      oldDentry.move(newDir, newName, newW.lastKey);
       if (flags & RENAME_WHITEOUT) {
         // shmem_whiteout: a char 0:0 made inside the filesystem, so no umask (vfs_prepare_mode).
         const plan = this.planNewInode(oldDir.inode, 0, S_IALLUGO, S_IFCHR, makedev(0, 0), false);
-        const wh = this.finishNewInode(oldDir.inode.mknod(oldW.last, plan.attrs), plan);
-        oldDir.addChild(new Dentry(oldW.last, oldDir, wh));
+        const wh = this.finishNewInode(oldDir.inode.mknod(oldName, plan.attrs), plan);
+        oldDir.addChild(new Dentry(oldName, oldDir, wh, oldKey));
       }
     }
   }
@@ -1574,24 +1574,25 @@ export class Process implements WalkContext {
   }
 
   /** Linux filename_create: walk to the parent and check the last component for a create. */
-  private filenameCreate(dirfd: number, path: ByteString, wantDir: boolean): { mount: Mount; dir: Dentry; name: ByteString } {
+  private filenameCreate(dirfd: number, path: ByteString, wantDir: boolean): { mount: Mount; dir: Dentry; name: ByteString; key: ByteString } {
     const w = new PathWalk(this, 0);
     w.parent(dirfd, path);
     if (w.lastType !== LAST_NORM) throw vfsError('EEXIST');
     const dir = w.dentry;
     const name = w.last;
-    const cached = dir.cachedChild(name);
+    const key = w.lastKey;
+    const cached = dir.cachedChild(key);
     if (cached === undefined && dir.deleted && dir.inode.isDir()) throw vfsError('ENOENT');
-    const existing = cached ?? lookupChild(dir, name);
+    const existing = cached ?? lookupChild(dir, name, false, key);
     if (existing !== null) throw vfsError('EEXIST');
     if (w.lastTrailing && !wantDir) throw vfsError('ENOENT');
     if (w.mount.readOnly) throw vfsError('EROFS');
-    return { mount: w.mount, dir, name };
+    return { mount: w.mount, dir, name, key };
   }
 
   /** Looks up a child that must exist (lookup_one_qstr_excl without LOOKUP_CREATE). */
-  private lookupExisting(dir: Dentry, name: ByteString): Dentry {
-    const d = lookupChild(dir, name);
+  private lookupExisting(dir: Dentry, name: ByteString, key: ByteString): Dentry {
+    const d = lookupChild(dir, name, false, key);
     if (d === null) throw vfsError('ENOENT');
     return d;
   }
