@@ -64,7 +64,6 @@ export class HostInode extends Inode {
   private hostBlocks = 0;
   private hostBlksize = 4096;
   private openCount = 0;
-  private target: ByteString | null = null;
   private cookies: DirCookies | null = null;
 
   /** @internal Use HostFs.adopt. */
@@ -300,15 +299,15 @@ export class HostInode extends Inode {
 
   // ---- other objects ----
 
-  /** Linux readlink: readlinkat of the held symlink (its body never changes, so it is kept). */
+  /**
+   * Linux get_link: readlinkat of the held symlink. Not cached: the host's readlinkat updates
+   * the link's atime by the host's atime policy, as following it in the kernel's walk does.
+   */
   override readlink(): ByteString {
     if (!this.isSymlink()) throw vfsError('EINVAL');
-    if (this.target === null) {
-      const fs = this.fs;
-      const n = fs.check(fs.host.readlink(fs.hold(this), linkBuffer));
-      this.target = linkBuffer.toString('latin1', 0, n);
-    }
-    return this.target;
+    const fs = this.fs;
+    const n = fs.check(fs.host.readlink(fs.hold(this), linkBuffer));
+    return linkBuffer.toString('latin1', 0, n);
   }
 
   /**
