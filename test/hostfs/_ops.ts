@@ -117,7 +117,7 @@ export function genOp(r: Rng, v: PathVocabulary = DEFAULT_VOCABULARY): Op {
   // No fifos: opening one blocks the kernel oracle (vroot's fifos are its own pipes anyway).
   if (x < 87) return ['mknod', p(), r.pick([S_IFSOCK | 0o644, S_IFCHR])];
   if (x < 89) return ['utimes', p(), [r.int(2e9), r.int(1e9)], [r.int(2e9), r.int(1e9)], r.chance(0.3)];
-  if (x < 91) return ['chdir', r.pick(['/', '..', 'a', 'b', '/a/b', 'l'])];
+  if (x < 91) return ['chdir', r.chance(0.4) ? r.pick(['/', '..']) : p()];
   if (x < 94) return ['open', r.int(2), r.chance(0.5) ? r.pick(['f', 'a/f', '/a/b/f', 'l/f']) : p(), genOpenFlags(r), r.pick(MODES)];
   if (x < 96) return ['pread', r.int(2), 1 + r.int(16), r.int(8)];
   if (x < 98) return ['pwrite', r.int(2), genData(r), r.int(8)];
@@ -132,11 +132,25 @@ function statResult(st: Stat): number[] {
   return [st.mode & S_IFMT, st.mode & 0o7777, st.size, st.nlink, st.uid, st.gid, st.rdev];
 }
 
+/** Sees what a guest learns: inode numbers (stat, getdents), bytes read and names listed. */
+export interface Observer {
+  ino(ino: number): void;
+  data(text: string): void;
+  name(name: string): void;
+}
+
+const IGNORE: Observer = { ino() {}, data() {}, name() {} };
+
+function observed(o: Observer, st: Stat): Stat {
+  o.ino(st.ino);
+  return st;
+}
+
 /**
  * Runs `ops` in `p` with the result shapes of kernel_oracle.py: 'OK', a value, or an errno name.
  * `fds` maps the ops' descriptor slots to vroot descriptors.
  */
-export function runOp(p: Process, op: Op, fds: Map<number, number>): unknown {
+export function runOp(p: Process, op: Op, fds: Map<number, number>, o: Observer = IGNORE): unknown {
   const a = op;
   switch (a[0]) {
     case 'mkdir': p.mkdirat(AT_FDCWD, B(a[1] as string), a[2] as number); break;
@@ -155,12 +169,14 @@ export function runOp(p: Process, op: Op, fds: Map<number, number>): unknown {
       const fd = p.openat(AT_FDCWD, B(a[1] as string), O_RDONLY);
       try {
         const buf = new Uint8Array(1 << 16);
-        return S(buf.subarray(0, p.read(fd, buf)));
+        const text = S(buf.subarray(0, p.read(fd, buf)));
+        o.data(text);
+        return text;
       } finally {
         p.close(fd);
       }
     }
-    case 'stat': return statResult(p.fstatat(AT_FDCWD, B(a[1] as string), a[2] ? 0 : AT_SYMLINK_NOFOLLOW));
+    case 'stat': return statResult(observed(o, p.fstatat(AT_FDCWD, B(a[1] as string), a[2] ? 0 : AT_SYMLINK_NOFOLLOW)));
     case 'readlink': return S(p.readlinkatBytes(AT_FDCWD, B(a[1] as string)));
     case 'symlink': p.symlinkat(B(a[1] as string), AT_FDCWD, B(a[2] as string)); break;
     case 'link': p.linkat(AT_FDCWD, B(a[1] as string), AT_FDCWD, B(a[2] as string), a[3] ? AT_SYMLINK_FOLLOW : 0); break;
@@ -174,7 +190,11 @@ export function runOp(p: Process, op: Op, fds: Map<number, number>): unknown {
         for (;;) {
           const ents = p.getdents64(fd, 4096);
           if (ents.length === 0) break;
-          for (const e of ents) if (e.rawName !== '.' && e.rawName !== '..') names.push(e.rawName);
+          for (const e of ents) {
+            o.ino(e.ino);
+            o.name(e.rawName);
+            if (e.rawName !== '.' && e.rawName !== '..') names.push(e.rawName);
+          }
         }
         return names.sort();
       } finally {
@@ -182,14 +202,18 @@ export function runOp(p: Process, op: Op, fds: Map<number, number>): unknown {
       }
     }
     case 'setxattr': p.setxattr(B(a[1] as string), a[2] as string, B(a[3] as string), a[4] as number); break;
-    case 'getxattr': return S(p.getxattr(B(a[1] as string), a[2] as string));
+    case 'getxattr': {
+      const text = S(p.getxattr(B(a[1] as string), a[2] as string));
+      o.data(text);
+      return text;
+    }
     case 'listxattr': return p.listxattr(B(a[1] as string)).sort();
     case 'mknod': p.mknodat(AT_FDCWD, B(a[1] as string), a[2] as number, 0); break;
     case 'utimes': {
       const [at, mt] = [a[2] as [number, number], a[3] as [number, number]];
       const flags = a[4] ? AT_SYMLINK_NOFOLLOW : 0;
       p.utimensat(AT_FDCWD, B(a[1] as string), [{ sec: at[0], nsec: at[1] }, { sec: mt[0], nsec: mt[1] }], flags);
-      const st = p.fstatat(AT_FDCWD, B(a[1] as string), flags);
+      const st = observed(o, p.fstatat(AT_FDCWD, B(a[1] as string), flags));
       return [st.atime.sec === at[0] && st.atime.nsec === at[1], st.mtime.sec, st.mtime.nsec];
     }
     case 'chdir': p.chdir(B(a[1] as string)); break;
@@ -206,22 +230,24 @@ export function runOp(p: Process, op: Op, fds: Map<number, number>): unknown {
     }
     case 'pread': {
       const buf = new Uint8Array(a[2] as number);
-      return S(buf.subarray(0, p.pread(fds.get(a[1] as number) ?? -1, buf, a[3] as number)));
+      const text = S(buf.subarray(0, p.pread(fds.get(a[1] as number) ?? -1, buf, a[3] as number)));
+      o.data(text);
+      return text;
     }
     case 'pwrite': return p.pwrite(fds.get(a[1] as number) ?? -1, B(a[2] as string), a[3] as number);
-    case 'fstat': return statResult(p.fstat(fds.get(a[1] as number) ?? -1));
+    case 'fstat': return statResult(observed(o, p.fstat(fds.get(a[1] as number) ?? -1)));
     default: throw new Error(`unknown op ${String(a[0])}`);
   }
   return 'OK';
 }
 
 /** Runs a sequence, turning VfsErrors into their errno names. */
-export function runOps(p: Process, ops: readonly Op[]): unknown[] {
+export function runOps(p: Process, ops: readonly Op[], o: Observer = IGNORE): unknown[] {
   const fds = new Map<number, number>();
   const out: unknown[] = [];
   for (const op of ops) {
     try {
-      out.push(runOp(p, op, fds));
+      out.push(runOp(p, op, fds, o));
     } catch (e) {
       if (!(e instanceof VfsError)) throw e;
       out.push(e.code);
