@@ -55,7 +55,11 @@ export class HostInode extends Inode {
   /** Where the object was last seen, to find it again after its descriptor was evicted. */
   parentDir: HostInode | null = null;
   entryName: ByteString = '';
-  /** The descriptor is never evicted (root, open, or no known name: parentDir is null). */
+  /**
+   * The descriptor is never evicted (the root, or open files). An inode with no known name
+   * (parentDir null: unlinked, O_TMPFILE) whose descriptor was evicted or released is stale:
+   * calls on it fail with ESTALE.
+   */
   pinned = false;
   private devMajor: number;
   private devMinor: number;
@@ -222,12 +226,9 @@ export class HostInode extends Inode {
     const h = inode as HostInode;
     const dirFd = fs.hold(this);
     fs.check(fs.host.link(fs.hold(h), dirFd, bytes(name)));
-    if (h.parentDir === null) {
-      // An O_TMPFILE file got its first name.
-      h.seenAt(this, name);
-      if (h.openCount === 0) fs.unpin(h);
-    }
-    h.refresh();
+    // An unlinked or O_TMPFILE file may get a name again, and can then be found by it.
+    if (h.parentDir === null) h.seenAt(this, name);
+    h.nlink++;
   }
 
   /** Linux unlink: unlinkat. The inode keeps its descriptor: it may still be open. */
@@ -243,13 +244,19 @@ export class HostInode extends Inode {
   private removeEntry(name: ByteString, victim: HostInode, flags: number): void {
     const fs = this.fs;
     fs.writable();
-    const dirFd = fs.hold(this);
-    // Hold the victim first: once its name is gone it cannot be found again.
-    fs.hold(victim);
-    fs.pin(victim);
-    fs.check(fs.host.unlinkat(dirFd, bytes(name), flags));
-    victim.parentDir = null;
-    victim.refresh();
+    fs.check(fs.host.unlinkat(fs.hold(this), bytes(name), flags));
+    victim.lostName(flags === AT_REMOVEDIR);
+  }
+
+  /**
+   * Its name is gone (unlink, rmdir, renamed over), so it can never be found by name again.
+   * Unless a file is open on it, its descriptor is closed now: the host frees an unlinked
+   * object only when the last descriptor goes, and kernels slow down with many such orphans.
+   */
+  private lostName(dir: boolean): void {
+    this.parentDir = null;
+    this.nlink = dir ? 0 : Math.max(0, this.nlink - 1);
+    if (this.openCount === 0 && this.nlink === 0) this.fs.release(this);
   }
 
   /**
@@ -266,10 +273,6 @@ export class HostInode extends Inode {
     const oldFd = fs.hold(this);
     const newFd = fs.hold(target);
     fs.hold(moving);
-    if (victim !== null && !exchange) {
-      fs.hold(victim);
-      fs.pin(victim);
-    }
     const o = bytes(oldName);
     const n = bytes(newName);
     const flags = exchange ? RENAME_EXCHANGE : victim === null ? RENAME_NOREPLACE : 0;
@@ -280,10 +283,8 @@ export class HostInode extends Inode {
     moving.seenAt(target, newName);
     if (victim !== null) {
       if (exchange) victim.seenAt(this, oldName);
-      else victim.parentDir = null;
+      else victim.lostName(victim.isDir());
     }
-    moving.refresh();
-    victim?.refresh();
   }
 
   /** True when the host directory has no entry but `.` and `..`. */
@@ -335,7 +336,9 @@ export class HostInode extends Inode {
 
   /** @internal An open file of this inode was released. */
   released(): void {
-    if (--this.openCount === 0) this.fs.unpin(this);
+    if (--this.openCount > 0) return;
+    if (this.parentDir === null && this.nlink === 0) this.fs.release(this);
+    else this.fs.unpin(this);
   }
 
   // ---- extended attributes, on the held object ----
@@ -432,7 +435,7 @@ export class HostInode extends Inode {
       fs.host.close(rw);
       fs.check(ref);
     }
-    const inode = fs.adopt(ref, parent, name, parent === null);
+    const inode = fs.adopt(ref, parent, name);
     inode.takeAttrs(attrs);
     fs.pending = { inode, fd: rw };
     return inode;

@@ -21,9 +21,10 @@
  *
  * Descriptors. An inode holds the host object by an O_PATH descriptor, so an open file keeps
  * working after the host unlinks or renames it and setattr acts on that object, not on whatever
- * has its old name now. Descriptors of inodes that are not open, unlinked or the root are kept
- * in an LRU of `maxCachedFds`; an evicted one is found again by its last known name and its
- * identity checked (ESTALE if the host replaced it).
+ * has its old name now. Descriptors of inodes that are neither open nor the root are kept in an
+ * LRU of `maxCachedFds` (closed deterministically, so a synchronous loop never runs out); an
+ * evicted one is found again by its last known name and its identity checked (ESTALE if the
+ * host replaced it, or if it has no name left).
  *
  * @example
  * import { VirtualFileSystem } from 'vroot';
@@ -229,7 +230,7 @@ export class HostFs extends FileSystem {
   /**
    * @internal The inode for the host object `fd` holds, seen as `name` in `parent` (null for
    * nameless objects): the live inode of the same object when there is one (taking over `fd`
-   * or closing it), else a new one. `pinned` inodes keep their descriptor until collected.
+   * or closing it), else a new one. A `pinned` inode (the root) keeps its descriptor.
    * Errors: the host's errno for statx (then `fd` is closed).
    */
   adopt(fd: number, parent: HostInode | null, name: ByteString, pinned = false): HostInode {
@@ -270,11 +271,19 @@ export class HostFs extends FileSystem {
     this.lru.delete(inode);
   }
 
-  /** @internal Lets `inode`'s descriptor be evicted again (it has a name and no open file). */
+  /** @internal Lets `inode`'s descriptor be evicted again (its last open file was closed). */
   unpin(inode: HostInode): void {
-    if (!inode.pinned || inode === this.root || inode.parentDir === null) return;
+    if (!inode.pinned || inode === this.root) return;
     inode.pinned = false;
     this.track(inode);
+  }
+
+  /** @internal Closes `inode`'s descriptor for good (an unlinked object no file has open). */
+  release(inode: HostInode): void {
+    this.lru.delete(inode);
+    inode.pinned = false;
+    if (inode.box.fd >= 0) this.host.close(inode.box.fd);
+    inode.box.fd = -1;
   }
 
   /** @internal The vroot inode number of a host object: st_ino on the directory's device. */
