@@ -9,16 +9,31 @@ import type { DirentSink, FileHandle } from '../../vfs/inode.js';
 import { firstAtOrAfter, type ListedEntry } from './_dir_cookies.js';
 import type { HostInode } from './host_inode.js';
 
-/** An open regular file: pread/pwrite (RWF_APPEND for appends) on its descriptor. */
-export class HostFileHandle implements FileHandle {
-  private readonly inode: HostInode;
-  private fd: number;
+/** What both kinds of open file share: the descriptor, fsync and release. */
+abstract class HostHandle {
+  protected readonly inode: HostInode;
+  protected fd: number;
 
   constructor(inode: HostInode, fd: number) {
     this.inode = inode;
     this.fd = fd;
   }
 
+  fsync(): void {
+    const fs = this.inode.fs;
+    fs.check(fs.host.fsync(this.fd));
+  }
+
+  release(): void {
+    if (this.fd < 0) return;
+    this.inode.fs.host.close(this.fd);
+    this.fd = -1;
+    this.inode.released();
+  }
+}
+
+/** An open regular file: pread/pwrite (RWF_APPEND for appends) on its descriptor. */
+export class HostFileHandle extends HostHandle implements FileHandle {
   read(buf: Uint8Array, offset: number, length: number, position: number): number {
     const fs = this.inode.fs;
     return fs.check(fs.host.pread(this.fd, buf, offset, length, position));
@@ -38,18 +53,6 @@ export class HostFileHandle implements FileHandle {
     throw vfsError('ENOTDIR');
   }
 
-  fsync(): void {
-    const fs = this.inode.fs;
-    fs.check(fs.host.fsync(this.fd));
-  }
-
-  release(): void {
-    if (this.fd < 0) return;
-    this.inode.fs.host.close(this.fd);
-    this.fd = -1;
-    this.inode.released();
-  }
-
   seekDataHole(offset: number, hole: boolean): number {
     const fs = this.inode.fs;
     return fs.check(fs.host.lseek(this.fd, offset, hole ? SEEK_HOLE : SEEK_DATA));
@@ -60,15 +63,8 @@ export class HostFileHandle implements FileHandle {
  * An open directory. A listing is read from the host whole when it starts (cookie 2, after `.`
  * and `..`, or a rewind) and served from that snapshot with stable cookies (see _dir_cookies.ts).
  */
-export class HostDirHandle implements FileHandle {
-  private readonly inode: HostInode;
-  private fd: number;
+export class HostDirHandle extends HostHandle implements FileHandle {
   private entries: ListedEntry[] | null = null;
-
-  constructor(inode: HostInode, fd: number) {
-    this.inode = inode;
-    this.fd = fd;
-  }
 
   read(): number {
     throw vfsError('EISDIR');
@@ -85,17 +81,5 @@ export class HostDirHandle implements FileHandle {
       const e = entries[i]!;
       if (!sink(e.name, e.ino, e.type, e.cookie + 1)) return;
     }
-  }
-
-  fsync(): void {
-    const fs = this.inode.fs;
-    fs.check(fs.host.fsync(this.fd));
-  }
-
-  release(): void {
-    if (this.fd < 0) return;
-    this.inode.fs.host.close(this.fd);
-    this.fd = -1;
-    this.inode.released();
   }
 }
