@@ -92,9 +92,11 @@ export class HostFs extends FileSystem {
   private readonly foreignIno = new Map<string, number>();
   private nextForeignIno = FOREIGN_INO_BASE;
   private closed = false;
-  private readonly registry = new FinalizationRegistry<FdBox>((box) => {
+  /** Closes a collected inode's descriptor and forgets its identity. */
+  private readonly registry = new FinalizationRegistry<{ box: FdBox; key: string }>(({ box, key }) => {
     if (box.fd >= 0) this.host.close(box.fd);
     box.fd = -1;
+    if (this.byIdentity.get(key)?.deref() === undefined) this.byIdentity.delete(key);
   });
 
   /**
@@ -260,7 +262,7 @@ export class HostFs extends FileSystem {
     inode.entryName = name;
     inode.pinned = pinned;
     this.byIdentity.set(key, new WeakRef(inode));
-    this.registry.register(inode, inode.box);
+    this.registry.register(inode, { box: inode.box, key });
     this.track(inode);
     return inode;
   }
