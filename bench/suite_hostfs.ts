@@ -91,7 +91,9 @@ function rate(fn: (i: number) => void, ms: number): number {
 
 /** Runs the suite (see bench/run.ts). */
 export async function run(options: { quick: boolean }): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'vroot-bench-hostfs-'));
+  // HOSTFS_BENCH_DIR picks the host filesystem (default: the system temporary directory).
+  const dir = mkdtempSync(join(process.env.HOSTFS_BENCH_DIR ?? tmpdir(), 'vroot-bench-hostfs-'));
+  console.log(`host directory: ${dir}`);
   try {
     nodeFs.mkdirSync(join(dir, 'a/b/c'), { recursive: true });
     nodeFs.writeFileSync(join(dir, 'a/b/c/file'), Buffer.alloc(4096, 120));
