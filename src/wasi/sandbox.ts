@@ -26,9 +26,9 @@ import {
   AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW,
   O_PATH, RESOLVE_BENEATH,
 } from '../abi/constants.js';
-import type { ByteString } from '../vfs/bytes.js';
+import { byteStringToBytes, toByteString, type ByteString, type PathLike } from '../vfs/bytes.js';
 import type { Dentry } from '../vfs/dentry.js';
-import { VfsError } from '../vfs/errors.js';
+import { VfsError, vfsError } from '../vfs/errors.js';
 import type { Mount } from '../vfs/mount.js';
 import { LOOKUP_BENEATH, LOOKUP_FOLLOW } from '../vfs/path_walk.js';
 import type { Process } from '../vfs/process.js';
@@ -78,27 +78,51 @@ function isBelow(mount: Mount, dentry: Dentry, anchor: Anchor): boolean {
   }
 }
 
+/** A byte string as the core's public API takes it: ASCII as text, anything else as bytes. */
+function pathArg(s: ByteString): PathLike {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return byteStringToBytes(s);
+  return s;
+}
+
 /** Splits a path into its parent part and its last component (trailing slashes stay with it). */
-function splitLast(path: ByteString): [ByteString, ByteString] {
-  let end = path.length;
-  while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
+function splitLast(path: PathLike): [PathLike, PathLike] {
+  const s = typeof path === 'string' ? path : toByteString(path);
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
   if (end === 0) return [path, ''];
-  const slash = path.lastIndexOf('/', end - 1);
+  const slash = s.lastIndexOf('/', end - 1);
   if (slash < 0) return ['', path];
-  return [path.slice(0, slash + 1), path.slice(slash + 1)];
+  return [pathArg(s.slice(0, slash + 1)), pathArg(s.slice(slash + 1))];
 }
 
 /** True when the last component, without trailing slashes, is `..`. */
-function lastIsDotDot(last: ByteString): boolean {
-  let end = last.length;
-  while (end > 0 && last.charCodeAt(end - 1) === 47) end--;
-  return end === 2 && last.charCodeAt(0) === 46 && last.charCodeAt(1) === 46;
+function lastIsDotDot(last: PathLike): boolean {
+  const s = typeof last === 'string' ? last : toByteString(last);
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
+  return end === 2 && s.charCodeAt(0) === 46 && s.charCodeAt(1) === 46;
+}
+
+/**
+ * readlinkat(2). Process.readlinkRaw walks a non-ASCII path as if its bytes were UTF-16 text (it
+ * converts the path twice), so such paths are opened with O_PATH|O_NOFOLLOW first and the link
+ * is read from the descriptor.
+ */
+function readlinkAt(proc: Process, dirfd: number, path: PathLike): ByteString {
+  if (typeof path === 'string') return proc.readlinkRaw(dirfd, path);
+  const fd = proc.openat(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  try {
+    if (!proc.files.get(fd).inode.isSymlink()) throw vfsError('EINVAL');
+    return proc.readlinkRaw(fd, '');
+  } finally {
+    proc.close(fd);
+  }
 }
 
 /** A directory descriptor and a name relative to it, plus a temporary descriptor to close. */
 interface Parent {
   dirfd: number;
-  last: ByteString;
+  last: PathLike;
   temp: number;
 }
 
@@ -139,13 +163,13 @@ export class Sandbox {
   }
 
   /** openat in the sandbox. Returns a new vroot descriptor. */
-  open(a: Anchor, vfd: number, path: ByteString, flags: number, mode: number): number {
+  open(a: Anchor, vfd: number, path: PathLike, flags: number, mode: number): number {
     if (this.mode === 'in-root') return this.enter(a, vfd).openat(vfd, path, flags, mode);
     return this.beneath(() => this.host.openat2(vfd, path, { flags, mode: flags & 0o100 ? mode : 0, resolve: RESOLVE_BENEATH }));
   }
 
   /** fstatat into `out` (the inode's getattr, without allocating a Stat). */
-  stat(a: Anchor, vfd: number, path: ByteString, follow: boolean, out: Stat): void {
+  stat(a: Anchor, vfd: number, path: PathLike, follow: boolean, out: Stat): void {
     const flags = follow ? LOOKUP_FOLLOW : 0;
     const p = this.mode === 'in-root'
       ? this.enter(a, vfd).lookupPath(vfd, path, flags, 0)
@@ -154,7 +178,7 @@ export class Sandbox {
   }
 
   /** utimensat. */
-  utimes(a: Anchor, vfd: number, path: ByteString, follow: boolean, times: [Timespec, Timespec]): void {
+  utimes(a: Anchor, vfd: number, path: PathLike, follow: boolean, times: [Timespec, Timespec]): void {
     if (this.mode === 'in-root') {
       this.enter(a, vfd).utimensat(vfd, path, times, follow ? 0 : AT_SYMLINK_NOFOLLOW);
       return;
@@ -168,32 +192,32 @@ export class Sandbox {
   }
 
   /** mkdirat with mode 0777 (less the umask), as wasi-libc has no mode to pass. */
-  mkdir(a: Anchor, vfd: number, path: ByteString): void {
+  mkdir(a: Anchor, vfd: number, path: PathLike): void {
     if (this.mode === 'in-root') return this.enter(a, vfd).mkdirat(vfd, path, 0o777);
     this.atParent(vfd, path, (dirfd, last) => this.host.mkdirat(dirfd, last, 0o777));
   }
 
   /** unlinkat, or rmdir with `dir`. */
-  unlink(a: Anchor, vfd: number, path: ByteString, dir: boolean): void {
+  unlink(a: Anchor, vfd: number, path: PathLike, dir: boolean): void {
     const flags = dir ? AT_REMOVEDIR : 0;
     if (this.mode === 'in-root') return this.enter(a, vfd).unlinkat(vfd, path, flags);
     this.atParent(vfd, path, (dirfd, last) => this.host.unlinkat(dirfd, last, flags));
   }
 
   /** readlinkat. */
-  readlink(a: Anchor, vfd: number, path: ByteString): ByteString {
-    if (this.mode === 'in-root') return this.enter(a, vfd).readlinkRaw(vfd, path);
-    return this.atParent(vfd, path, (dirfd, last) => this.host.readlinkRaw(dirfd, last));
+  readlink(a: Anchor, vfd: number, path: PathLike): ByteString {
+    if (this.mode === 'in-root') return readlinkAt(this.enter(a, vfd), vfd, path);
+    return this.atParent(vfd, path, (dirfd, last) => readlinkAt(this.host, dirfd, last));
   }
 
   /** symlinkat: the target is stored as given; following it later obeys the sandbox. */
-  symlink(target: ByteString, a: Anchor, vfd: number, path: ByteString): void {
+  symlink(target: PathLike, a: Anchor, vfd: number, path: PathLike): void {
     if (this.mode === 'in-root') return this.enter(a, vfd).symlinkat(target, vfd, path);
     this.atParent(vfd, path, (dirfd, last) => this.host.symlinkat(target, dirfd, last));
   }
 
   /** linkat; `follow` follows a final symlink in the old path (AT_SYMLINK_FOLLOW). */
-  link(oldA: Anchor, oldVfd: number, oldPath: ByteString, follow: boolean, newA: Anchor, newVfd: number, newPath: ByteString): void {
+  link(oldA: Anchor, oldVfd: number, oldPath: PathLike, follow: boolean, newA: Anchor, newVfd: number, newPath: PathLike): void {
     if (this.mode === 'in-root' && oldA === newA) {
       const proc = this.enter(oldA, oldVfd);
       this.enter(newA, newVfd);
@@ -225,7 +249,7 @@ export class Sandbox {
   }
 
   /** renameat. */
-  rename(oldA: Anchor, oldVfd: number, oldPath: ByteString, newA: Anchor, newVfd: number, newPath: ByteString): void {
+  rename(oldA: Anchor, oldVfd: number, oldPath: PathLike, newA: Anchor, newVfd: number, newPath: PathLike): void {
     if (this.mode === 'in-root' && oldA === newA) {
       const proc = this.enter(oldA, oldVfd);
       this.enter(newA, newVfd);
@@ -265,13 +289,13 @@ export class Sandbox {
   }
 
   /** An O_PATH descriptor for `path` below `vfd` ('beneath' mode). */
-  private openPath(vfd: number, path: ByteString, follow: boolean): number {
+  private openPath(vfd: number, path: PathLike, follow: boolean): number {
     const flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
     return this.beneath(() => this.host.openat2(vfd, path, { flags, resolve: RESOLVE_BENEATH }));
   }
 
   /** The parent directory of `path` as a descriptor, and the last component. */
-  private parentOf(a: Anchor, vfd: number, path: ByteString): Parent {
+  private parentOf(a: Anchor, vfd: number, path: PathLike): Parent {
     if (this.mode === 'beneath') return this.beneathParent(vfd, path);
     const [dir, last] = splitLast(path);
     const proc = this.enter(a, vfd);
@@ -281,7 +305,7 @@ export class Sandbox {
   }
 
   /** parentOf for 'beneath' mode: the parent opened with RESOLVE_BENEATH. */
-  private beneathParent(vfd: number, path: ByteString): Parent {
+  private beneathParent(vfd: number, path: PathLike): Parent {
     const [dir, last] = splitLast(path);
     // `x/..` names the parent of x: make sure that is still beneath before acting on it.
     if (lastIsDotDot(last)) this.host.close(this.openPath(vfd, path, false));
@@ -295,7 +319,7 @@ export class Sandbox {
   }
 
   /** Runs `op` on the parent of `path` and its last component ('beneath' mode). */
-  private atParent<T>(vfd: number, path: ByteString, op: (dirfd: number, last: ByteString) => T): T {
+  private atParent<T>(vfd: number, path: PathLike, op: (dirfd: number, last: PathLike) => T): T {
     const p = this.beneathParent(vfd, path);
     try {
       return op(p.dirfd, p.last);

@@ -28,7 +28,7 @@ import {
   O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
   S_IFSOCK, SEEK_CUR, UTIME_NOW, UTIME_OMIT, __O_SYNC,
 } from '../abi/constants.js';
-import { bytesToByteString, type ByteString } from '../vfs/bytes.js';
+import { byteStringToUtf8, toByteString, type PathLike } from '../vfs/bytes.js';
 import { VfsError } from '../vfs/errors.js';
 import type { Process } from '../vfs/process.js';
 import type { Stat, Timespec } from '../vfs/stat.js';
@@ -253,6 +253,8 @@ export class WasiHost {
     dev: 0, ino: 0, mode: 0, nlink: 0, uid: 0, gid: 0, rdev: 0, size: 0, blksize: 0, blocks: 0,
     atime: { sec: 0, nsec: 0 }, mtime: { sec: 0, nsec: 0 }, ctime: { sec: 0, nsec: 0 }, btime: undefined, mntId: 0,
   };
+  /** Character codes of the path being decoded (reused: fromCharCode.apply over it is the fastest decoder). */
+  private readonly codes: number[] = [];
   /** Gathers small multi-buffer writes to a stream into one call. */
   private scratch = new Uint8Array(65536);
 
@@ -283,7 +285,8 @@ export class WasiHost {
     this.wasiImport = options.trace === undefined ? imports : traced(imports, options.trace, (ptr, len) => {
       try {
         this.sync();
-        return this.path(ptr, Math.min(len, 4095));
+        const p = this.path(ptr, Math.min(len, 4095));
+        return typeof p === 'string' ? p : byteStringToUtf8(toByteString(p));
       } catch {
         return `<bad path ${ptr}+${len}>`;
       }
@@ -410,23 +413,26 @@ export class WasiHost {
     this.dv.setUint32(ptr + 4, hi >>> 0, true);
   }
 
-  /** Reads a guest path as a byte string. Errors: EFAULT, ENAMETOOLONG, EINVAL (a NUL byte). */
-  private path(ptr: number, len: number): ByteString {
+  /**
+   * Reads a guest path: a string when it is ASCII (the common case, used by the core as is), else
+   * a copy of its bytes (vroot's public API reads strings as UTF-16 text, bytes as bytes).
+   * Errors: EFAULT, ENAMETOOLONG, EINVAL (a NUL byte, which no Linux path can hold).
+   */
+  private path(ptr: number, len: number): PathLike {
     this.range(ptr, len);
     if (len >= 4096) throw new WasiCallError(W.WASI_ENAMETOOLONG);
     const u8 = this.u8;
-    if (len <= 64) {
-      let s = '';
-      for (let i = ptr; i < ptr + len; i++) {
-        const c = u8[i]!;
-        if (c === 0) throw EINVAL;
-        s += String.fromCharCode(c);
-      }
-      return s;
+    const codes = this.codes;
+    codes.length = len;
+    let high = 0;
+    for (let i = 0; i < len; i++) {
+      const c = u8[ptr + i]!;
+      if (c === 0) throw EINVAL;
+      high |= c;
+      codes[i] = c;
     }
-    const bytes = u8.subarray(ptr, ptr + len);
-    if (bytes.includes(0)) throw EINVAL;
-    return bytesToByteString(bytes);
+    if (high & 0x80) return u8.slice(ptr, ptr + len);
+    return String.fromCharCode.apply(null, codes);
   }
 
   // ---- descriptors ----

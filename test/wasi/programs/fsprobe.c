@@ -743,6 +743,51 @@ static void readdirs(void) {
   T("rmdir many", rmdir("many"));
 }
 
+/* Prints a name with bytes outside printable ASCII as \xHH. */
+static void show_name(const char *label, const char *name) {
+  printf("%s -> ", label);
+  for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+    if (*c >= 0x20 && *c < 0x7f && *c != '\\') putchar(*c);
+    else printf("\\x%02x", *c);
+  }
+  printf("\n");
+}
+
+static void names(void) {
+  printf("== names\n");
+  T("mkdir nm", mkdir("nm", 0755));
+  put("nm/caf\xc3\xa9", "utf-8 name");
+  put("nm/\xff\xfe-not-utf8", "raw bytes");
+  put("nm/tab\there", "control byte");
+  T("symlink to raw bytes", symlink("\xff\xfe-not-utf8", "nm/l\xe9"));
+  cat("nm/caf\xc3\xa9");
+  cat("nm/l\xe9");
+  S("nm/\xff\xfe-not-utf8");
+  char buf[64];
+  ssize_t n = readlink("nm/l\xe9", buf, sizeof buf - 1);
+  buf[n > 0 ? n : 0] = 0;
+  show_name("readlink nm/l\\xe9", buf);
+  T("rename raw to other raw", rename("nm/\xff\xfe-not-utf8", "nm/\x80\x81"));
+  cat("nm/\x80\x81");
+  cat("nm/l\xe9");
+  T("rename caf\\xc3\\xa9 cafe", rename("nm/caf\xc3\xa9", "nm/cafe"));
+  S("nm/caf\xc3\xa9");
+  S("nm/cafe");
+  /* The decomposed spelling is another name: no normalization. */
+  S("nm/cafe\xcc\x81");
+  DIR *d = opendir("nm");
+  char *list[16];
+  int count = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL && count < 16) list[count++] = strdup(e->d_name);
+  closedir(d);
+  qsort(list, count, sizeof list[0], cmpstr);
+  for (int i = 0; i < count; i++) {
+    show_name("entry", list[i]);
+    free(list[i]);
+  }
+}
+
 static void times_section(void) {
   printf("== times\n");
   put("tm", "times");
@@ -998,6 +1043,7 @@ int main(int argc, char **argv) {
   links();
   renames();
   readdirs();
+  names();
   times_section();
   escapes();
   printf("== done\n");
