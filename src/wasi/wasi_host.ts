@@ -94,7 +94,8 @@ const DIR_RIGHTS = W.RIGHT_FD_DATASYNC | W.RIGHT_FD_FDSTAT_SET_FLAGS | W.RIGHT_F
   W.RIGHT_PATH_RENAME_TARGET | W.RIGHT_PATH_FILESTAT_GET | W.RIGHT_PATH_FILESTAT_SET_SIZE |
   W.RIGHT_PATH_FILESTAT_SET_TIMES | W.RIGHT_FD_FILESTAT_GET | W.RIGHT_FD_FILESTAT_SET_TIMES | W.RIGHT_PATH_SYMLINK |
   W.RIGHT_PATH_REMOVE_DIRECTORY | W.RIGHT_PATH_UNLINK_FILE | W.RIGHT_POLL_FD_READWRITE;
-const DIR_INHERITING = DIR_RIGHTS | FILE_RIGHTS;
+/** What directories pass on: every right, so a guest asking for "all rights" is never refused (uvwasi does the same). */
+const DIR_INHERITING = W.RIGHTS_ALL;
 const STREAM_RIGHTS = W.RIGHT_FD_READ | W.RIGHT_FD_WRITE | W.RIGHT_FD_FDSTAT_SET_FLAGS | W.RIGHT_FD_FILESTAT_GET |
   W.RIGHT_POLL_FD_READWRITE;
 /** Rights that need a descriptor open for writing. */
@@ -1211,8 +1212,9 @@ export class WasiHost {
       if (oflags & W.OFLAGS_TRUNC) this.need(e, W.RIGHT_PATH_FILESTAT_SET_SIZE);
       const rights = Number(BigInt.asUintN(30, base));
       const inherit = Number(BigInt.asUintN(30, inheriting));
-      // The new descriptor gets at most what the directory passes on.
-      if (rights & ~e.inheriting) return W.WASI_ENOTCAPABLE;
+      // The new descriptor gets at most what the directory passes on (a non-directory passes on
+      // nothing, but there Linux answers first: ENOTDIR).
+      if (rights & ~e.inheriting && e.filetype === W.FILETYPE_DIRECTORY) return W.WASI_ENOTCAPABLE;
       const write = (rights & WRITE_RIGHTS) !== 0;
       const read = (rights & READ_RIGHTS) !== 0;
       let flags = write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY;

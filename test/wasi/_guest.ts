@@ -123,10 +123,10 @@ export class DirectGuest {
   }
 
   /** path_open relative to `dirfd`; returns [errno, fd]. */
-  open(dirfd: number, path: string, oflags = 0, rights = 0x1fffffffn, fdflags = 0, lookup = 1): [number, number] {
+  open(dirfd: number, path: string, oflags = 0, rights = 0x0fffffffn, fdflags = 0, lookup = 1): [number, number] {
     const [p, n] = this.str(path);
     const out = this.alloc(4);
-    const e = this.call['path_open']!(dirfd, lookup, p, n, oflags, rights, 0x1fffffffn, fdflags, out);
+    const e = this.call['path_open']!(dirfd, lookup, p, n, oflags, rights, 0x0fffffffn, fdflags, out);
     return [e, e === 0 ? this.u32(out) : -1];
   }
 
