@@ -254,8 +254,8 @@ export class WasiHost {
     dev: 0, ino: 0, mode: 0, nlink: 0, uid: 0, gid: 0, rdev: 0, size: 0, blksize: 0, blocks: 0,
     atime: { sec: 0, nsec: 0 }, mtime: { sec: 0, nsec: 0 }, ctime: { sec: 0, nsec: 0 }, btime: undefined, mntId: 0,
   };
-  /** Character codes of the path being decoded (reused: fromCharCode.apply over it is the fastest decoder). */
-  private readonly codes: number[] = [];
+  /** Character codes of paths being decoded, by length (fromCharCode.apply over them is the fastest decoder). */
+  private readonly codes: number[][] = [];
   /** Gathers small multi-buffer writes to a stream into one call. */
   private scratch = new Uint8Array(65536);
 
@@ -423,8 +423,8 @@ export class WasiHost {
     this.range(ptr, len);
     if (len >= 4096) throw new WasiCallError(W.WASI_ENAMETOOLONG);
     const u8 = this.u8;
-    const codes = this.codes;
-    codes.length = len;
+    // One array per length, reused: changing an array's length is a slow runtime call.
+    const codes = this.codes[len] ??= new Array<number>(len).fill(0);
     let high = 0;
     for (let i = 0; i < len; i++) {
       const c = u8[ptr + i]!;
@@ -660,7 +660,6 @@ export class WasiHost {
     try {
       const e = this.entry(fd);
       this.fds[fd] = undefined;
-      while (this.fds.length > 0 && this.fds[this.fds.length - 1] === undefined) this.fds.length--;
       if (e.vfd >= 0) this.proc.close(e.vfd);
       return W.WASI_ESUCCESS;
     } catch (err) {
@@ -688,7 +687,8 @@ export class WasiHost {
       this.range(out, W.SIZEOF_FDSTAT);
       let flags = e.extraFlags;
       if (e.vfd >= 0) {
-        const fl = this.proc.fcntl(e.vfd, F_GETFL);
+        // F_GETFL without the syscall wrapper: wasi-libc asks before every open.
+        const fl = this.proc.files.get(e.vfd).flags;
         if (fl & O_APPEND) flags |= W.FDFLAGS_APPEND;
         if (fl & O_NONBLOCK) flags |= W.FDFLAGS_NONBLOCK;
         if (fl & O_DSYNC) flags |= W.FDFLAGS_DSYNC;
