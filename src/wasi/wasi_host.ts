@@ -104,6 +104,11 @@ const WRITE_RIGHTS = W.RIGHT_FD_WRITE | W.RIGHT_FD_ALLOCATE | W.RIGHT_FD_FILESTA
 const READ_RIGHTS = W.RIGHT_FD_READ | W.RIGHT_FD_READDIR;
 
 const TWO32 = 4294967296;
+// Kinds of transfer (see WasiHost.transfer).
+const IO_READ = 0;
+const IO_WRITE = 1;
+const IO_PREAD = 2;
+const IO_PWRITE = 3;
 const NS_PER_SEC = 1_000_000_000n;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -495,10 +500,10 @@ export class WasiHost {
       fd_filestat_get: (fd: number, out: number) => h.fdFilestatGet(fd, out >>> 0),
       fd_filestat_set_size: (fd: number, size: bigint) => h.fdFilestatSetSize(fd, size),
       fd_filestat_set_times: (fd: number, atim: bigint, mtim: bigint, flags: number) => h.fdFilestatSetTimes(fd, atim, mtim, flags),
-      fd_pread: (fd: number, iovs: number, n: number, offset: bigint, out: number) => h.fdPread(fd, iovs >>> 0, n >>> 0, offset, out >>> 0),
+      fd_pread: (fd: number, iovs: number, n: number, offset: bigint, out: number) => h.fdPositional(fd, iovs >>> 0, n >>> 0, offset, out >>> 0, false),
       fd_prestat_get: (fd: number, out: number) => h.fdPrestatGet(fd, out >>> 0),
       fd_prestat_dir_name: (fd: number, path: number, len: number) => h.fdPrestatDirName(fd, path >>> 0, len >>> 0),
-      fd_pwrite: (fd: number, iovs: number, n: number, offset: bigint, out: number) => h.fdPwrite(fd, iovs >>> 0, n >>> 0, offset, out >>> 0),
+      fd_pwrite: (fd: number, iovs: number, n: number, offset: bigint, out: number) => h.fdPositional(fd, iovs >>> 0, n >>> 0, offset, out >>> 0, true),
       fd_read: (fd: number, iovs: number, n: number, out: number) => h.fdRead(fd, iovs >>> 0, n >>> 0, out >>> 0),
       fd_readdir: (fd: number, buf: number, len: number, cookie: bigint, out: number) => h.fdReaddir(fd, buf >>> 0, len >>> 0, cookie, out >>> 0),
       fd_renumber: (from: number, to: number) => h.fdRenumber(from, to),
@@ -860,42 +865,11 @@ export class WasiHost {
       this.need(e, W.RIGHT_FD_READ);
       this.range(iovs, n * W.SIZEOF_IOVEC);
       this.range(out, 4);
-      let total = 0;
-      let io = false;
-      for (let i = 0; i < n; i++) {
-        this.iov(iovs, i);
-        const len = this.iovLen;
-        if (len === 0) continue;
-        io = true;
-        let got: number;
-        try {
-          got = e.vfd >= 0 ? this.proc.read(e.vfd, this.u8, this.iovBuf, len) : this.streamRead(e, this.iovBuf, len);
-        } catch (err) {
-          if (total > 0) break;
-          throw err;
-        }
-        total += got;
-        if (got < len) break;
-        // A stream read may have grown memory (a callback into the guest cannot, but be safe).
-        this.sync();
-      }
-      // Nothing to transfer: Linux still checks the descriptor (EBADF, EISDIR).
-      if (!io) {
-        if (e.vfd >= 0) this.proc.read(e.vfd, this.u8, 0, 0);
-        else this.streamRead(e, 0, 0);
-      }
-      this.dv.setUint32(out, total, true);
+      this.dv.setUint32(out, this.transfer(e, iovs, n, IO_READ, 0), true);
       return W.WASI_ESUCCESS;
     } catch (err) {
       return this.fail(err);
     }
-  }
-
-  private streamRead(e: WasiFd, buf: number, len: number): number {
-    const s = e.stream!;
-    if (s.read === undefined) throw EBADF;
-    if (len === 0) return 0;
-    return s.read(this.u8.subarray(buf, buf + len));
   }
 
   private fdWrite(fd: number, iovs: number, n: number, out: number): number {
@@ -905,7 +879,7 @@ export class WasiHost {
       this.need(e, W.RIGHT_FD_WRITE);
       this.range(iovs, n * W.SIZEOF_IOVEC);
       this.range(out, 4);
-      const total = e.vfd >= 0 ? this.writeFile(e.vfd, iovs, n) : this.writeStream(e, iovs, n);
+      const total = e.vfd >= 0 ? this.transfer(e, iovs, n, IO_WRITE, 0) : this.writeStream(e, iovs, n);
       this.dv.setUint32(out, total, true);
       return W.WASI_ESUCCESS;
     } catch (err) {
@@ -913,7 +887,32 @@ export class WasiHost {
     }
   }
 
-  private writeFile(vfd: number, iovs: number, n: number): number {
+  /** fd_pread (`write` false) and fd_pwrite. */
+  private fdPositional(fd: number, iovs: number, n: number, offset: bigint, out: number, write: boolean): number {
+    try {
+      this.sync();
+      const e = this.entry(fd);
+      this.need(e, (write ? W.RIGHT_FD_WRITE : W.RIGHT_FD_READ) | W.RIGHT_FD_SEEK);
+      if (e.vfd < 0) return W.WASI_ESPIPE;
+      this.range(iovs, n * W.SIZEOF_IOVEC);
+      this.range(out, 4);
+      const pos = BigInt.asIntN(64, offset);
+      if (pos < 0n) return W.WASI_EINVAL;
+      if (pos > MAX_SAFE) return write ? W.WASI_EFBIG : W.WASI_EINVAL;
+      this.dv.setUint32(out, this.transfer(e, iovs, n, write ? IO_PWRITE : IO_PREAD, Number(pos)), true);
+      return W.WASI_ESUCCESS;
+    } catch (err) {
+      return this.fail(err);
+    }
+  }
+
+  /**
+   * Moves data between the guest's iovecs and a descriptor, as readv/writev/preadv/pwritev:
+   * buffer after buffer until one transfers less than asked; an error after some progress ends
+   * the call with that progress. With nothing to transfer, one empty call still lets Linux check
+   * the descriptor (EBADF for the wrong access mode, EISDIR).
+   */
+  private transfer(e: WasiFd, iovs: number, n: number, kind: number, pos: number): number {
     let total = 0;
     let io = false;
     for (let i = 0; i < n; i++) {
@@ -921,19 +920,37 @@ export class WasiHost {
       const len = this.iovLen;
       if (len === 0) continue;
       io = true;
-      let put: number;
+      let done: number;
       try {
-        put = this.proc.write(vfd, this.u8, this.iovBuf, len);
+        done = this.io(e, kind, this.iovBuf, len, pos + total);
       } catch (err) {
         if (total > 0) break;
         throw err;
       }
-      total += put;
-      if (put < len) break;
+      total += done;
+      if (done < len) break;
+      // A stream callback may have grown memory.
+      this.sync();
     }
-    // Nothing to transfer: Linux still checks the descriptor (EBADF for a read-only one).
-    if (!io) this.proc.write(vfd, this.u8, 0, 0);
+    if (!io) this.io(e, kind, 0, 0, pos);
     return total;
+  }
+
+  /** One transfer of `transfer`. */
+  private io(e: WasiFd, kind: number, buf: number, len: number, pos: number): number {
+    switch (kind) {
+      case IO_READ: return e.vfd >= 0 ? this.proc.read(e.vfd, this.u8, buf, len) : this.streamRead(e, buf, len);
+      case IO_WRITE: return this.proc.write(e.vfd, this.u8, buf, len);
+      case IO_PREAD: return this.proc.pread(e.vfd, this.u8, pos, buf, len);
+      default: return this.proc.pwrite(e.vfd, this.u8, pos, buf, len);
+    }
+  }
+
+  private streamRead(e: WasiFd, buf: number, len: number): number {
+    const s = e.stream!;
+    if (s.read === undefined) throw EBADF;
+    if (len === 0) return 0;
+    return s.read(this.u8.subarray(buf, buf + len));
   }
 
   /** Writes to a stream, gathering the buffers into one call when they fit the scratch buffer. */
@@ -965,81 +982,6 @@ export class WasiHost {
       if (put < this.iovLen) break;
     }
     return total;
-  }
-
-  private fdPread(fd: number, iovs: number, n: number, offset: bigint, out: number): number {
-    try {
-      this.sync();
-      const e = this.entry(fd);
-      this.need(e, W.RIGHT_FD_READ | W.RIGHT_FD_SEEK);
-      if (e.vfd < 0) return W.WASI_ESPIPE;
-      this.range(iovs, n * W.SIZEOF_IOVEC);
-      this.range(out, 4);
-      const pos0 = BigInt.asIntN(64, offset);
-      if (pos0 < 0n) return W.WASI_EINVAL;
-      let pos = Number(pos0);
-      let total = 0;
-      let io = false;
-      for (let i = 0; i < n; i++) {
-        this.iov(iovs, i);
-        const len = this.iovLen;
-        if (len === 0) continue;
-        io = true;
-        let got: number;
-        try {
-          got = this.proc.pread(e.vfd, this.u8, pos, this.iovBuf, len);
-        } catch (err) {
-          if (total > 0) break;
-          throw err;
-        }
-        total += got;
-        pos += got;
-        if (got < len) break;
-      }
-      if (!io) this.proc.pread(e.vfd, this.u8, pos, 0, 0);
-      this.dv.setUint32(out, total, true);
-      return W.WASI_ESUCCESS;
-    } catch (err) {
-      return this.fail(err);
-    }
-  }
-
-  private fdPwrite(fd: number, iovs: number, n: number, offset: bigint, out: number): number {
-    try {
-      this.sync();
-      const e = this.entry(fd);
-      this.need(e, W.RIGHT_FD_WRITE | W.RIGHT_FD_SEEK);
-      if (e.vfd < 0) return W.WASI_ESPIPE;
-      this.range(iovs, n * W.SIZEOF_IOVEC);
-      this.range(out, 4);
-      const pos0 = BigInt.asIntN(64, offset);
-      if (pos0 < 0n) return W.WASI_EINVAL;
-      if (pos0 > MAX_SAFE) return W.WASI_EFBIG;
-      let pos = Number(pos0);
-      let total = 0;
-      let io = false;
-      for (let i = 0; i < n; i++) {
-        this.iov(iovs, i);
-        const len = this.iovLen;
-        if (len === 0) continue;
-        io = true;
-        let put: number;
-        try {
-          put = this.proc.pwrite(e.vfd, this.u8, pos, this.iovBuf, len);
-        } catch (err) {
-          if (total > 0) break;
-          throw err;
-        }
-        total += put;
-        pos += put;
-        if (put < len) break;
-      }
-      if (!io) this.proc.pwrite(e.vfd, this.u8, pos, 0, 0);
-      this.dv.setUint32(out, total, true);
-      return W.WASI_ESUCCESS;
-    } catch (err) {
-      return this.fail(err);
-    }
   }
 
   private fdReaddir(fd: number, buf: number, len: number, cookie: bigint, out: number): number {

@@ -189,12 +189,13 @@ static char dtname(unsigned char t) {
 }
 
 /* Lists a directory: sorted names with their d_type, "." and ".." included. */
-static void LS(const char *path) {
-  DIR *d = opendir(path);
-  if (d == NULL) {
+static void ls_at(int dfd, const char *path) {
+  int fd = openat(dfd, path, O_RDONLY | O_DIRECTORY);
+  if (fd < 0) {
     printf("ls %s -> %s\n", path, ename(errno));
     return;
   }
+  DIR *d = fdopendir(fd);
   char *names[512];
   int n = 0;
   struct dirent *e;
@@ -212,6 +213,8 @@ static void LS(const char *path) {
   }
   printf("\n");
 }
+
+static void LS(const char *path) { ls_at(AT_FDCWD, path); }
 
 static void show_times(const char *label, const char *path, int flags) {
   struct stat st;
@@ -886,31 +889,6 @@ static uint32_t next(void) {
 }
 
 static const char *pick(const char *const *list, int n) { return list[next() % (uint32_t)n]; }
-
-static void ls_at(int dfd, const char *path) {
-  int fd = openat(dfd, path, O_RDONLY | O_DIRECTORY);
-  if (fd < 0) {
-    printf("ls %s -> %s\n", path, ename(errno));
-    return;
-  }
-  DIR *d = fdopendir(fd);
-  char *names[512];
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)) != NULL && n < 512) {
-    char *s = malloc(strlen(e->d_name) + 3);
-    sprintf(s, "%s:%c", e->d_name, dtname(e->d_type));
-    names[n++] = s;
-  }
-  closedir(d);
-  qsort(names, n, sizeof names[0], cmpstr);
-  printf("ls %s ->", path);
-  for (int i = 0; i < n; i++) {
-    printf(" %s", names[i]);
-    free(names[i]);
-  }
-  printf("\n");
-}
 
 /*
  * Generated operations. Every call is an *at call on a directory descriptor, which both libcs
