@@ -478,3 +478,57 @@ const I64_PARAMS: Record<string, number[]> = {
   fd_filestat_set_size: [1], fd_filestat_set_times: [1, 2], fd_pread: [3], fd_pwrite: [3], fd_readdir: [3],
   fd_seek: [1], path_filestat_set_times: [4, 5], path_open: [5, 6],
 };
+
+test('memory.grow: the host follows the guest memory to its new size', () => {
+  const root = ROOT_SETUPS[0]!.make();
+  writeFile(root.process, '/sandbox/data', 'grown');
+  const g = guest(root);
+  const oldEnd = g.memory.buffer.byteLength;
+  const [, fd] = g.open(3, 'data', 0, READ_RIGHTS);
+  g.memory.grow(2);
+  const iov = g.alloc(8), out = g.alloc(4);
+  g.view.setUint32(iov, oldEnd + 1000, true);
+  g.view.setUint32(iov + 4, 5, true);
+  assert.equal(g.call['fd_read']!(fd, iov, 1, out), 0);
+  assert.equal(new TextDecoder().decode(g.bytes.subarray(oldEnd + 1000, oldEnd + 1005)), 'grown');
+});
+
+test('hard links and renames between two preopens resolve each side in its own preopen', () => {
+  for (const sandbox of ['in-root', 'beneath'] as const) {
+    const root = ROOT_SETUPS[0]!.make();
+    const p = root.process;
+    p.mkdirat(AT_FDCWD, '/sandbox/a', 0o755);
+    p.mkdirat(AT_FDCWD, '/sandbox/b', 0o755);
+    writeFile(p, '/sandbox/a/x', 'inside a');
+    writeFile(p, '/sandbox/x', 'between the preopens');
+    p.symlinkat('/x', AT_FDCWD, '/sandbox/a/abs');
+    p.symlinkat('x', AT_FDCWD, '/sandbox/a/rel');
+    const g = new DirectGuest({ process: p, preopens: { '/a': '/sandbox/a', '/b': '/sandbox/b' }, sandbox });
+    const [abs, absLen] = g.str('abs');
+    const [rel, relLen] = g.str('rel');
+    const [h1, h1Len] = g.str('h1');
+    const [h2, h2Len] = g.str('h2');
+    // Following an absolute symlink: a's "/x" in-root (never the x between the preopens), refused beneath.
+    const e = g.call['path_link']!(3, W.LOOKUPFLAGS_SYMLINK_FOLLOW, abs, absLen, 4, h1, h1Len);
+    if (sandbox === 'in-root') {
+      assert.equal(e, 0);
+      assert.equal(p.fstatat(AT_FDCWD, '/sandbox/b/h1').ino, p.fstatat(AT_FDCWD, '/sandbox/a/x').ino);
+    } else {
+      assert.equal(e, W.WASI_ENOTCAPABLE);
+    }
+    assert.equal(g.call['path_link']!(3, W.LOOKUPFLAGS_SYMLINK_FOLLOW, rel, relLen, 4, h2, h2Len), 0);
+    assert.equal(p.fstatat(AT_FDCWD, '/sandbox/a/x').nlink, sandbox === 'in-root' ? 3 : 2);
+    assert.equal(p.fstatat(AT_FDCWD, '/sandbox/x').nlink, 1);
+    // Without follow, the link itself is linked.
+    const [h3, h3Len] = g.str('h3');
+    assert.equal(g.call['path_link']!(3, 0, abs, absLen, 4, h3, h3Len), 0);
+    assert.equal(p.readlinkat(AT_FDCWD, '/sandbox/b/h3'), '/x');
+    // Rename across, and `..` above either preopen stays refused or clamped.
+    const [up, upLen] = g.str('../x');
+    const [moved, movedLen] = g.str('moved');
+    assert.equal(g.call['path_rename']!(4, up, upLen, 3, moved, movedLen), sandbox === 'in-root' ? W.WASI_ENOENT : W.WASI_ENOTCAPABLE);
+    assert.equal(g.call['path_rename']!(4, h2, h2Len, 3, moved, movedLen), 0);
+    assert.equal(p.fstatat(AT_FDCWD, '/sandbox/a/moved').ino, p.fstatat(AT_FDCWD, '/sandbox/a/x').ino);
+    assert.equal(p.fstatat(AT_FDCWD, '/sandbox/x').size, 'between the preopens'.length);
+  }
+});
