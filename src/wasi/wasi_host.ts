@@ -25,16 +25,19 @@
  */
 import {
   AT_EMPTY_PATH, AT_FDCWD, F_GETFL, F_SETFL, O_APPEND, O_CREAT, O_DIRECTORY, O_DSYNC, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_PATH,
-  O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
-  S_IFSOCK, SEEK_CUR, UTIME_NOW, UTIME_OMIT, __O_SYNC,
+  O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, SEEK_CUR, UTIME_NOW, UTIME_OMIT,
+  __O_SYNC,
 } from '../abi/constants.js';
 import { byteStringToUtf8, toByteString, type PathLike } from '../vfs/bytes.js';
 import { VfsError } from '../vfs/errors.js';
 import type { Process } from '../vfs/process.js';
 import type { Stat, Timespec } from '../vfs/stat.js';
 import { wasiErrno } from './errno_map.js';
-import { Anchor, NotCapableError, Sandbox, type SandboxMode } from './sandbox.js';
+import { NotCapableError, Sandbox, type Anchor, type SandboxMode } from './sandbox.js';
 import { nullStream, type WasiStream } from './stdio.js';
+import { DIR_INHERITING, DIR_RIGHTS, DIRENT_FILETYPE, FILE_RIGHTS, READ_RIGHTS, STREAM_RIGHTS, WasiFd, WRITE_RIGHTS, filetypeOf } from './_fd_entry.js';
+import { monotonicNs, sleepMs, timespecOf } from './_time.js';
+import { traced } from './_trace.js';
 import * as W from './wasi_abi.js';
 import { isWasmMemory, type WasmImports, type WasmInstance, type WasmMemory } from './wasm_api.js';
 
@@ -84,82 +87,13 @@ const EBADF = new WasiCallError(W.WASI_EBADF);
 const EINVAL = new WasiCallError(W.WASI_EINVAL);
 const ENOTCAPABLE = new WasiCallError(W.WASI_ENOTCAPABLE);
 
-// Rights by object type (what a descriptor of that type can ever do).
-const FILE_RIGHTS = W.RIGHT_FD_DATASYNC | W.RIGHT_FD_READ | W.RIGHT_FD_SEEK | W.RIGHT_FD_FDSTAT_SET_FLAGS |
-  W.RIGHT_FD_SYNC | W.RIGHT_FD_TELL | W.RIGHT_FD_WRITE | W.RIGHT_FD_ADVISE | W.RIGHT_FD_ALLOCATE |
-  W.RIGHT_FD_FILESTAT_GET | W.RIGHT_FD_FILESTAT_SET_SIZE | W.RIGHT_FD_FILESTAT_SET_TIMES | W.RIGHT_POLL_FD_READWRITE;
-const DIR_RIGHTS = W.RIGHT_FD_DATASYNC | W.RIGHT_FD_FDSTAT_SET_FLAGS | W.RIGHT_FD_SYNC | W.RIGHT_FD_ADVISE |
-  W.RIGHT_PATH_CREATE_DIRECTORY | W.RIGHT_PATH_CREATE_FILE | W.RIGHT_PATH_LINK_SOURCE | W.RIGHT_PATH_LINK_TARGET |
-  W.RIGHT_PATH_OPEN | W.RIGHT_FD_READDIR | W.RIGHT_PATH_READLINK | W.RIGHT_PATH_RENAME_SOURCE |
-  W.RIGHT_PATH_RENAME_TARGET | W.RIGHT_PATH_FILESTAT_GET | W.RIGHT_PATH_FILESTAT_SET_SIZE |
-  W.RIGHT_PATH_FILESTAT_SET_TIMES | W.RIGHT_FD_FILESTAT_GET | W.RIGHT_FD_FILESTAT_SET_TIMES | W.RIGHT_PATH_SYMLINK |
-  W.RIGHT_PATH_REMOVE_DIRECTORY | W.RIGHT_PATH_UNLINK_FILE | W.RIGHT_POLL_FD_READWRITE;
-/** What directories pass on: every right, so a guest asking for "all rights" is never refused (uvwasi does the same). */
-const DIR_INHERITING = W.RIGHTS_ALL;
-const STREAM_RIGHTS = W.RIGHT_FD_READ | W.RIGHT_FD_WRITE | W.RIGHT_FD_FDSTAT_SET_FLAGS | W.RIGHT_FD_FILESTAT_GET |
-  W.RIGHT_POLL_FD_READWRITE;
-/** Rights that need a descriptor open for writing. */
-const WRITE_RIGHTS = W.RIGHT_FD_WRITE | W.RIGHT_FD_ALLOCATE | W.RIGHT_FD_FILESTAT_SET_SIZE;
-/** Rights that need a descriptor open for reading. */
-const READ_RIGHTS = W.RIGHT_FD_READ | W.RIGHT_FD_READDIR;
-
 const TWO32 = 4294967296;
 // Kinds of transfer (see WasiHost.transfer).
 const IO_READ = 0;
 const IO_WRITE = 1;
 const IO_PREAD = 2;
 const IO_PWRITE = 3;
-const NS_PER_SEC = 1_000_000_000n;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** One guest descriptor. */
-class WasiFd {
-  /** The vroot descriptor in the host process, or -1 for a stream. */
-  vfd: number;
-  stream: WasiStream | null;
-  filetype: number;
-  rights: number;
-  inheriting: number;
-  /** The rights the object's type and access mode allow; dropping one of them gives ENOTCAPABLE. */
-  natural: number;
-  /** The preopen this descriptor descends from (null for streams). */
-  anchor: Anchor | null;
-  /** The guest name of a preopened directory, or null. */
-  preopen: Uint8Array | null = null;
-  /** fdflags of a stream, and RSYNC for a file (Linux does not keep it apart from O_SYNC). */
-  extraFlags = 0;
-
-  constructor(vfd: number, stream: WasiStream | null, filetype: number, rights: number, inheriting: number, natural: number, anchor: Anchor | null) {
-    this.vfd = vfd;
-    this.stream = stream;
-    this.filetype = filetype;
-    this.rights = rights;
-    this.inheriting = inheriting;
-    this.natural = natural;
-    this.anchor = anchor;
-  }
-}
-
-function filetypeOf(mode: number): number {
-  switch (mode & S_IFMT) {
-    case S_IFREG: return W.FILETYPE_REGULAR_FILE;
-    case S_IFDIR: return W.FILETYPE_DIRECTORY;
-    case S_IFLNK: return W.FILETYPE_SYMBOLIC_LINK;
-    case S_IFCHR: return W.FILETYPE_CHARACTER_DEVICE;
-    case S_IFBLK: return W.FILETYPE_BLOCK_DEVICE;
-    case S_IFSOCK: return W.FILETYPE_SOCKET_STREAM;
-    default: return W.FILETYPE_UNKNOWN; // fifos: WASI has no type for them
-  }
-}
-
-// DT_* (index) to WASI filetype.
-const DIRENT_FILETYPE = new Uint8Array(16);
-DIRENT_FILETYPE[2] = W.FILETYPE_CHARACTER_DEVICE;
-DIRENT_FILETYPE[4] = W.FILETYPE_DIRECTORY;
-DIRENT_FILETYPE[6] = W.FILETYPE_BLOCK_DEVICE;
-DIRENT_FILETYPE[8] = W.FILETYPE_REGULAR_FILE;
-DIRENT_FILETYPE[10] = W.FILETYPE_SYMBOLIC_LINK;
-DIRENT_FILETYPE[12] = W.FILETYPE_SOCKET_STREAM;
 
 function encodeStrings(list: readonly string[]): { offsets: number[]; bytes: Uint8Array } {
   const enc = new TextEncoder();
@@ -173,69 +107,6 @@ function encodeStrings(list: readonly string[]): { offsets: number[]; bytes: Uin
     at += p.length + 1;
   }
   return { offsets, bytes };
-}
-
-function timespecOf(ns: bigint): Timespec {
-  return { sec: Number(ns / NS_PER_SEC), nsec: Number(ns % NS_PER_SEC) };
-}
-
-/** Blocks the thread for `ms` milliseconds (Atomics.wait where allowed, else a busy wait). */
-function sleepMs(ms: number): void {
-  if (ms <= 0) return;
-  try {
-    Atomics.wait(sleeper, 0, 0, ms);
-    return;
-  } catch {
-    // The browser's main thread may not block: spin instead.
-  }
-  const end = performance.now() + ms;
-  while (performance.now() < end) { /* spin */ }
-}
-const sleeper = new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
-
-const monotonicOrigin = performance.now();
-
-/** Monotonic nanoseconds since this module loaded. */
-function monotonicNs(): number {
-  return Math.round((performance.now() - monotonicOrigin) * 1e6);
-}
-
-/** The (pointer, length) argument positions of the path strings of each path_* call, for tracing. */
-const PATH_ARGS: Record<string, number[]> = {
-  path_create_directory: [1], path_filestat_get: [2], path_filestat_set_times: [2], path_link: [2, 5],
-  path_open: [2], path_readlink: [1], path_remove_directory: [1], path_rename: [1, 4], path_symlink: [0, 3],
-  path_unlink_file: [1],
-};
-
-/** Wraps every import to report its arguments (paths decoded) and result. */
-function traced(
-  imports: Record<string, (...args: never[]) => number | void>,
-  trace: (line: string) => void,
-  readPath: (ptr: number, len: number) => string,
-): Record<string, (...args: never[]) => number | void> {
-  const out: Record<string, (...args: never[]) => number | void> = {};
-  for (const [name, fn] of Object.entries(imports)) {
-    const paths = PATH_ARGS[name] ?? [];
-    out[name] = (...args: never[]) => {
-      const raw = args as unknown[];
-      const shown: string[] = raw.map(String);
-      for (const i of paths) {
-        shown[i] = JSON.stringify(readPath(Number(raw[i]) >>> 0, Number(raw[i + 1]) >>> 0));
-        shown[i + 1] = '';
-      }
-      const text = `${name}(${shown.filter((x) => x !== '').join(', ')})`;
-      let r: number | void;
-      try {
-        r = fn(...args);
-      } catch (e) {
-        trace(`${text} threw ${e instanceof Error ? e.name : String(e)}`);
-        throw e;
-      }
-      trace(`${text} = ${typeof r === 'number' ? (W.WASI_ERRNO_NAMES[r] ?? r) : r}`);
-      return r;
-    };
-  }
-  return out;
 }
 
 /**
