@@ -299,8 +299,9 @@ export class WasiHost {
     this.range(ptr, len);
     if (len >= 4096) throw new WasiCallError(W.WASI_ENAMETOOLONG);
     const u8 = this.u8;
-    // One array per length, reused: changing an array's length is a slow runtime call.
-    const codes = this.codes[len] ??= new Array<number>(len).fill(0);
+    // One array per length up to 256 bytes, reused: changing an array's length is a slow
+    // runtime call. Longer paths are rare and get an array of their own.
+    const codes = len <= 256 ? (this.codes[len] ??= new Array<number>(len).fill(0)) : new Array<number>(len).fill(0);
     let high = 0;
     for (let i = 0; i < len; i++) {
       const c = u8[ptr + i]!;
