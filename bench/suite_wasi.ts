@@ -20,6 +20,7 @@ import {
 } from '@bjorn3/browser_wasi_shim';
 import { AT_FDCWD } from '../src/abi/constants.js';
 import { Tmpfs } from '../src/fs/tmpfs/tmpfs.js';
+import type { Process } from '../src/vfs/process.js';
 import { VirtualFileSystem } from '../src/vfs/virtual_filesystem.js';
 import { CollectStream } from '../src/wasi/stdio.js';
 import { Wasm, type WasmModule } from '../src/wasi/wasm_api.js';
@@ -152,14 +153,20 @@ int main(int argc, char **argv) { printf("%zu %f\\n", strlen(argv[0]), sqrt((dou
 /** Runs one command of the multi-call llvm binary under a host; returns milliseconds. */
 type ClangRunner = (args: string[]) => Promise<number>;
 
-/** clang -cc1 and wasm-ld argv (from the driver's -###), with fixed output paths. */
-async function clangCommands(module: WasmModule, resources: Uint8Array): Promise<string[][]> {
+/** A vroot root with the toolchain's files at /usr, the source at /src and an empty /tmp. */
+function clangRoot(resources: Uint8Array): Process {
   const vfs = new VirtualFileSystem();
   vfs.mount(new Tmpfs(), '/');
   const p = vfs.createProcess();
   for (const d of ['/usr', '/src', '/tmp']) p.mkdirat(AT_FDCWD, d, 0o755);
   extractTar(p, resources, '/usr');
   writeFile(p, '/src/main.c', MAIN_C);
+  return p;
+}
+
+/** clang -cc1 and wasm-ld argv (from the driver's -###), with fixed output paths. */
+async function clangCommands(module: WasmModule, resources: Uint8Array): Promise<string[][]> {
+  const p = clangRoot(resources);
   const out = new CollectStream();
   const host = new WasiHost({ process: p, args: ['yowasp-llvm', 'clang', '-###', '-O2', '/src/main.c', '-o', '/tmp/main.wasm'], preopens: { '/': '/' }, stdout: out, stderr: out });
   host.start(await Wasm.instantiate(module, host.getImportObject()));
@@ -171,12 +178,7 @@ async function clangCommands(module: WasmModule, resources: Uint8Array): Promise
 }
 
 function vrootClang(module: WasmModule, resources: Uint8Array): ClangRunner {
-  const vfs = new VirtualFileSystem();
-  vfs.mount(new Tmpfs(), '/');
-  const p = vfs.createProcess();
-  for (const d of ['/usr', '/src', '/tmp']) p.mkdirat(AT_FDCWD, d, 0o755);
-  extractTar(p, resources, '/usr');
-  writeFile(p, '/src/main.c', MAIN_C);
+  const p = clangRoot(resources);
   return async (args) => {
     const host = new WasiHost({ process: p, args: ['yowasp-llvm', ...args], preopens: { '/': '/' } });
     const instance = await Wasm.instantiate(module, host.getImportObject());

@@ -224,7 +224,7 @@ test('poll_oneoff: clocks sleep, ready descriptors return at once, bad subscript
   clock(subs, 1n, W.CLOCKID_REALTIME, 1_000_000_000n, W.SUBCLOCKFLAGS_ABSTIME);
   const t1 = performance.now();
   assert.equal(g.call['poll_oneoff']!(subs, evs, 1, n), 0);
-  assert.ok(performance.now() - t1 < 20);
+  assert.ok(performance.now() - t1 < 1000, 'did not sleep');
   assert.equal(g.u32(n), 1);
   // A readable file and a long clock: the file is reported, with the bytes left to read.
   const [, fd] = g.open(3, 'data', 0, READ_RIGHTS | BigInt(W.RIGHT_POLL_FD_READWRITE));
@@ -234,7 +234,7 @@ test('poll_oneoff: clocks sleep, ready descriptors return at once, bad subscript
   fdsub(subs + 96, 3n, W.EVENTTYPE_FD_WRITE, 99);
   const t2 = performance.now();
   assert.equal(g.call['poll_oneoff']!(subs, evs, 3, n), 0);
-  assert.ok(performance.now() - t2 < 1000);
+  assert.ok(performance.now() - t2 < 5000, 'did not wait for the 10 s clock');
   assert.equal(g.u32(n), 2);
   assert.equal(g.u64(evs), 2n);
   assert.equal(g.bytes[evs + 10], W.EVENTTYPE_FD_READ);
