@@ -1,3 +1,4 @@
+// Node-specific: reads host files and wires the terminal to the guest.
 /**
  * `vroot run`: runs a WebAssembly program (WASI preview 1) inside a vroot root, with the
  * terminal as its standard streams and its exit status passed through.
