@@ -23,6 +23,7 @@ export { Mount, type MountOptions, type VirtualDentry } from './vfs/mount.js';
 export { systemClock, type Clock } from './vfs/clock.js';
 export { type ByteString, type PathLike, toByteString, byteStringToUtf8, byteStringToBytes, bytesToByteString } from './vfs/bytes.js';
 export { Tmpfs, type TmpfsOptions } from './fs/tmpfs/tmpfs.js';
+export * from './emu/mod.js';
 export { WasiHost, WasiExit, type WasiHostOptions } from './wasi/wasi_host.js';
 export { CollectStream, bytesInput, nullStream, type WasiStream } from './wasi/stdio.js';
 export type { SandboxMode } from './wasi/sandbox.js';

@@ -36,7 +36,11 @@ import { Dirent64 } from './dirent.js';
 import { VfsError, vfsError } from './errors.js';
 import { FdTable } from './fd_table.js';
 import { FsContext } from './fs_context.js';
-import { defaultHandle, type FileHandle, type FileSystem, type Inode } from './inode.js';
+import { defaultHandle, type FileHandle, type FileSystem, type Inode, type NewInodeAttrs } from './inode.js';
+import {
+  XATTR_POSIX_ACL_ACCESS, XATTR_POSIX_ACL_DEFAULT, aclChmod, aclCreateMasq, aclEquivMode, aclFromXattr,
+  aclToXattr, aclValidate, isPosixAclXattr, type PosixAcl,
+} from './posix_acl.js';
 import { Mount, mountFlags, type MountOptions, type VirtualDentry } from './mount.js';
 import { OpenFile } from './open_file.js';
 import {
@@ -68,6 +72,14 @@ export interface CloneOptions {
 
 /** Source of a `mount` call: a filesystem instance, or a path to bind-mount. */
 export type MountSource = FileSystem | { bind: PathLike; recursive?: boolean };
+
+/** What planNewInode decides for a new object. */
+interface NewInodePlan {
+  attrs: NewInodeAttrs;
+  /** The xattr values of the ACLs it inherits, if any. */
+  access: Uint8Array | null;
+  dflt: Uint8Array | null;
+}
 
 const O_PATH_FLAGS = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
 const SETFL_MASK = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
@@ -282,8 +294,8 @@ export class Process implements WalkContext {
         if (child === null) {
           if (w.mount.readOnly) throw vfsError('EROFS');
           this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
-          const attrs = this.newAttrs(dir.inode, this.prepareMode(dir.inode, mode, S_IALLUGO, S_IFREG), 0);
-          const inode = dir.inode.create(w.last, attrs);
+          const plan = this.planNewInode(dir.inode, mode, S_IALLUGO, S_IFREG, 0);
+          const inode = this.finishNewInode(dir.inode.create(w.last, plan.attrs), plan);
           child = new Dentry(w.last, dir, inode);
           dir.addChild(child);
           created = true;
@@ -332,8 +344,8 @@ export class Process implements WalkContext {
     const p = w.lookup(dirfd, path);
     if (p.mount.readOnly) throw vfsError('EROFS');
     this.mayCreateErr(p.dentry, MAY_WRITE | MAY_EXEC);
-    const attrs = this.newAttrs(p.dentry.inode, this.prepareMode(p.dentry.inode, mode, S_IALLUGO, S_IFREG), 0);
-    const inode = p.dentry.inode.tmpfile(attrs);
+    const plan = this.planNewInode(p.dentry.inode, mode, S_IALLUGO, S_IFREG, 0);
+    const inode = this.finishNewInode(p.dentry.inode.tmpfile(plan.attrs), plan);
     const d = new Dentry(`#${inode.ino}`, p.dentry, inode);
     d.deleted = true;
     void acc;
@@ -813,8 +825,8 @@ export class Process implements WalkContext {
     try {
       const { dir, name } = this.filenameCreate(dirfd, toByteString(path), true);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
-      const attrs = this.newAttrs(dir.inode, this.prepareMode(dir.inode, mode, 0o777 | S_ISVTX, S_IFDIR), 0);
-      const inode = dir.inode.mkdir(name, attrs);
+      const plan = this.planNewInode(dir.inode, mode, 0o777 | S_ISVTX, S_IFDIR, 0);
+      const inode = this.finishNewInode(dir.inode.mkdir(name, plan.attrs), plan);
       dir.addChild(new Dentry(name, dir, inode));
     } catch (e) {
       throw this.fail(e, 'mkdirat', path);
@@ -839,9 +851,9 @@ export class Process implements WalkContext {
       const whiteout = type === S_IFCHR && dev === 0;
       if ((type === S_IFCHR || type === S_IFBLK) && !whiteout && !this.cred.capable('CAP_MKNOD')) throw vfsError('EPERM');
       const realType = type === 0 ? S_IFREG : type;
-      const attrs = this.newAttrs(dir.inode, this.prepareMode(dir.inode, mode & ~S_IFMT, S_IALLUGO, realType),
+      const plan = this.planNewInode(dir.inode, mode & ~S_IFMT, S_IALLUGO, realType,
         realType === S_IFCHR || realType === S_IFBLK ? dev : 0);
-      const inode = realType === S_IFREG ? dir.inode.create(name, attrs) : dir.inode.mknod(name, attrs);
+      const inode = this.finishNewInode(realType === S_IFREG ? dir.inode.create(name, plan.attrs) : dir.inode.mknod(name, plan.attrs), plan);
       dir.addChild(new Dentry(name, dir, inode));
     } catch (e) {
       throw this.fail(e, 'mknodat', path);
@@ -859,8 +871,8 @@ export class Process implements WalkContext {
       if (body.length >= PATH_MAX) throw vfsError('ENAMETOOLONG');
       const { dir, name } = this.filenameCreate(dirfd, toByteString(linkpath), false);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
-      const attrs = this.newAttrs(dir.inode, S_IFLNK | 0o777, 0);
-      const inode = dir.inode.symlink(name, body, attrs);
+      const plan = this.planNewInode(dir.inode, 0o777, 0o777, S_IFLNK, 0, false);
+      const inode = dir.inode.symlink(name, body, plan.attrs);
       dir.addChild(new Dentry(name, dir, inode));
     } catch (e) {
       throw this.fail(e, 'symlinkat', linkpath);
@@ -1025,7 +1037,9 @@ export class Process implements WalkContext {
       if (newDentry !== null) newDentry.markDeleted();
       oldDentry.move(newDir, newW.last);
       if (flags & RENAME_WHITEOUT) {
-        const wh = oldDir.inode.mknod(oldW.last, this.newAttrs(oldDir.inode, S_IFCHR, makedev(0, 0)));
+        // shmem_whiteout: a char 0:0 made inside the filesystem, so no umask (vfs_prepare_mode).
+        const plan = this.planNewInode(oldDir.inode, 0, S_IALLUGO, S_IFCHR, makedev(0, 0), false);
+        const wh = this.finishNewInode(oldDir.inode.mknod(oldW.last, plan.attrs), plan);
         oldDir.addChild(new Dentry(oldW.last, oldDir, wh));
       }
     }
@@ -1062,7 +1076,16 @@ export class Process implements WalkContext {
     let newMode = mode & S_IALLUGO;
     if (!ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
     if (!inGroupOrCapable(this.cred, inode.gid)) newMode &= ~S_ISGID;
-    this.setattr(inode, { mode: newMode });
+    const now = this.vfs.clock();
+    this.setattr(inode, { mode: newMode }, now);
+    // posix_acl_chmod: an access ACL follows the new permission bits.
+    if (inode.fs.posixAcl) {
+      const raw = inode.getxattr(XATTR_POSIX_ACL_ACCESS);
+      if (raw !== null) {
+        const acl = aclFromXattr(raw);
+        if (acl !== null) inode.setxattr(XATTR_POSIX_ACL_ACCESS, aclToXattr(aclChmod(acl, newMode)), 0, now);
+      }
+    }
   }
 
   /**
@@ -1301,8 +1324,13 @@ export class Process implements WalkContext {
   }
 
   private getxattrCommon(inode: Inode, name: ByteString, size: number): Uint8Array {
-    this.xattrPermission(inode, name, MAY_READ);
-    resolveXattrName(name);
+    if (isPosixAclXattr(name)) {
+      // vfs_get_acl: no VFS permission check on reading ACLs.
+      if (!inode.fs.posixAcl || inode.isSymlink()) throw vfsError('EOPNOTSUPP');
+    } else {
+      this.xattrPermission(inode, name, MAY_READ);
+      resolveXattrName(name);
+    }
     const value = inode.getxattr(name);
     if (value === null) throw vfsError('ENODATA');
     if (size !== 0 && value.length > size) throw vfsError('ERANGE');
@@ -1337,6 +1365,10 @@ export class Process implements WalkContext {
 
   private setxattrCommon(mount: Mount, inode: Inode, name: ByteString, value: Uint8Array, flags: number): void {
     if (mount.readOnly) throw vfsError('EROFS');
+    if (isPosixAclXattr(name)) {
+      this.setPosixAcl(inode, name, aclFromXattr(value));
+      return;
+    }
     this.xattrPermission(inode, name, MAY_WRITE);
     this.xattrSecurityCheck(name);
     resolveXattrName(name);
@@ -1401,10 +1433,47 @@ export class Process implements WalkContext {
 
   private removexattrCommon(mount: Mount, inode: Inode, name: ByteString): void {
     if (mount.readOnly) throw vfsError('EROFS');
+    if (isPosixAclXattr(name)) {
+      this.setPosixAcl(inode, name, null);
+      return;
+    }
     this.xattrPermission(inode, name, MAY_WRITE);
     this.xattrSecurityCheck(name);
     resolveXattrName(name);
     inode.removexattr(name, this.vfs.clock());
+  }
+
+  /**
+   * Linux set_posix_acl + simple_set_acl: only where the filesystem keeps ACLs and never on
+   * symlinks (EOPNOTSUPP); a default ACL only on directories (EACCES, or nothing to remove);
+   * the owner or CAP_FOWNER (EPERM); a valid ACL (EINVAL). An access ACL also sets the mode's
+   * permission bits, is dropped when the mode says it all, and clears S_ISGID when the caller
+   * is not in the group.
+   */
+  private setPosixAcl(inode: Inode, name: ByteString, acl: PosixAcl | null): void {
+    if (!inode.fs.posixAcl || inode.isSymlink()) throw vfsError('EOPNOTSUPP');
+    const isDefault = name === XATTR_POSIX_ACL_DEFAULT;
+    if (isDefault && !inode.isDir()) {
+      if (acl !== null) throw vfsError('EACCES');
+      return;
+    }
+    if (!ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
+    if (acl !== null) aclValidate(acl);
+    const now = this.vfs.clock();
+    if (!isDefault) {
+      let mode = inode.mode;
+      if (acl !== null) {
+        const r = aclEquivMode(acl, mode);
+        mode = r.mode;
+        if (r.equivalent) acl = null;
+      }
+      if (!this.cred.inGroup(inode.gid) && !this.cred.capable('CAP_FSETID')) mode &= ~S_ISGID;
+      inode.setattr({ mode }, now);
+    } else {
+      inode.setattr({}, now);
+    }
+    if (acl !== null) inode.setxattr(name, aclToXattr(acl), 0, now);
+    else if (inode.getxattr(name) !== null) inode.removexattr(name, now);
   }
 
   /**
@@ -1567,25 +1636,50 @@ export class Process implements WalkContext {
     if (e !== 0) throw new VfsError(e);
   }
 
-  /** Linux vfs_prepare_mode: strip set-group-ID when not allowed, apply the umask, mask, add the type. */
-  private prepareMode(dir: Inode, mode: number, maskPerms: number, type: number): number {
+  /**
+   * The attributes and ACLs of a new object (Linux vfs_prepare_mode, inode_init_owner and
+   * posix_acl_create): set-group-ID stripped when the caller may not keep it, the umask (or,
+   * where the directory has a default ACL, that ACL instead), the permission mask, the type, and
+   * the group and S_ISGID a set-group-ID directory passes on.
+   */
+  private planNewInode(dir: Inode, mode: number, maskPerms: number, type: number, rdev: number, umask = true): NewInodePlan {
     if ((mode & (S_ISGID | S_IXGRP)) === (S_ISGID | S_IXGRP) && type !== S_IFDIR && dir.mode & S_ISGID &&
       !inGroupOrCapable(this.cred, dir.gid)) {
       mode &= ~S_ISGID;
     }
-    mode &= ~this.fsContext.umask;
-    mode &= maskPerms;
-    return mode | type;
-  }
-
-  /** Linux inode_init_owner: fsuid, and the group (and S_ISGID for directories) of a set-group-ID parent. */
-  private newAttrs(dir: Inode, mode: number, rdev: number): { mode: number; uid: number; gid: number; rdev: number } {
+    const mask = umask ? this.fsContext.umask : 0;
+    const acls = dir.fs.posixAcl;
+    if (!acls) mode &= ~mask;
+    mode = (mode & maskPerms) | type;
+    let access: Uint8Array | null = null;
+    let dflt: Uint8Array | null = null;
+    if (acls && type !== S_IFLNK) {
+      const raw = dir.getxattr(XATTR_POSIX_ACL_DEFAULT);
+      const def = raw === null ? null : aclFromXattr(raw);
+      if (def === null) {
+        mode &= ~mask;
+      } else {
+        const r = aclCreateMasq(def, mode);
+        mode = r.mode;
+        if (r.acl !== null) access = aclToXattr(r.acl);
+        if (type === S_IFDIR) dflt = raw;
+      }
+    }
     let gid = this.cred.fsgid;
     if (dir.mode & S_ISGID) {
       gid = dir.gid;
-      if ((mode & S_IFMT) === S_IFDIR) mode |= S_ISGID;
+      if (type === S_IFDIR) mode |= S_ISGID;
     }
-    return { mode, uid: this.cred.fsuid, gid, rdev };
+    return { attrs: { mode, uid: this.cred.fsuid, gid, rdev }, access, dflt };
+  }
+
+  /** Gives a new inode the ACLs its plan inherited. */
+  private finishNewInode(inode: Inode, plan: NewInodePlan): Inode {
+    if (plan.access === null && plan.dflt === null) return inode;
+    const now = this.vfs.clock();
+    if (plan.access !== null) inode.setxattr(XATTR_POSIX_ACL_ACCESS, plan.access, 0, now);
+    if (plan.dflt !== null) inode.setxattr(XATTR_POSIX_ACL_DEFAULT, plan.dflt, 0, now);
+    return inode;
   }
 
   /** Linux setattr_should_drop_suidgid: the mode without the set-ID bits a write must clear, or -1. */

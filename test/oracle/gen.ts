@@ -26,6 +26,41 @@ const MODES = [0o755, 0o700, 0o777, 0o1777, 0o2775, 0o711, 0o000, 0o644, 0o600, 
 const OWNERS: [number, number][] = [[0, 0], [1000, 1000], [2000, 100], [1000, 100], [0, 100]];
 const FILE_DATA = ['', 'hello', 'x'.repeat(5000), 'line\n'];
 
+/** ACL xattr values (struct posix_acl_xattr_header + entries), mostly valid, some not. */
+const aclEntry = fc.record({
+  tag: fc.constantFrom(0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40),
+  perm: fc.constantFrom(0, 1, 2, 4, 5, 6, 7, 8),
+  id: fc.constantFrom(0, 100, 1000, 2000),
+});
+function aclBytes(entries: { tag: number; perm: number; id: number }[], version = 2): string {
+  let out = String.fromCharCode(version, 0, 0, 0);
+  for (const e of entries) {
+    out += String.fromCharCode(e.tag & 0xff, e.tag >> 8, e.perm & 0xff, e.perm >> 8, e.id & 0xff, (e.id >> 8) & 0xff, (e.id >> 16) & 0xff, (e.id >>> 24) & 0xff);
+  }
+  return out;
+}
+const canonicalAcl = fc.record({
+  owner: fc.integer({ min: 0, max: 7 }),
+  users: fc.array(fc.tuple(fc.constantFrom(1000, 2000), fc.integer({ min: 0, max: 7 })), { maxLength: 2 }),
+  group: fc.integer({ min: 0, max: 7 }),
+  groups: fc.array(fc.tuple(fc.constantFrom(100, 1000), fc.integer({ min: 0, max: 7 })), { maxLength: 2 }),
+  mask: fc.option(fc.integer({ min: 0, max: 7 }), { nil: undefined }),
+  other: fc.integer({ min: 0, max: 7 }),
+}).map(({ owner, users, group, groups, mask, other }) => {
+  const entries = [{ tag: 1, perm: owner, id: 0 }];
+  for (const [id, perm] of users) entries.push({ tag: 2, perm, id });
+  entries.push({ tag: 4, perm: group, id: 0 });
+  for (const [id, perm] of groups) entries.push({ tag: 8, perm, id });
+  if (mask !== undefined || users.length + groups.length > 0) entries.push({ tag: 0x10, perm: mask ?? 7, id: 0 });
+  entries.push({ tag: 0x20, perm: other, id: 0 });
+  return aclBytes(entries);
+});
+const xattrValue = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('v', '', 'value2') },
+  { weight: 3, arbitrary: canonicalAcl },
+  { weight: 1, arbitrary: fc.array(aclEntry, { maxLength: 5 }).map((es) => aclBytes(es)) },
+  { weight: 1, arbitrary: fc.constantFrom(aclBytes([], 2), aclBytes([{ tag: 1, perm: 7, id: 0 }], 1), '\u0002\u0000\u0000\u0000\u0001') },
+);
 type Kind = 'none' | 'dir' | 'file' | 'symlink' | 'fifo' | 'chr';
 
 /** A tree node: what one name in one directory is. */
@@ -52,8 +87,9 @@ export const treeArb: fc.Arbitrary<Op[]> = fc
     mid: fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.constantFrom(...NAMES), nodeSpec), { maxLength: 10 }),
     deep: fc.array(fc.tuple(fc.constantFrom('a/b', 'a/c', 'b/a'), fc.constantFrom(...NAMES), nodeSpec), { maxLength: 6 }),
     chmodLate: fc.array(fc.tuple(fc.constantFrom('/', '/a', '/a/b', '/b', '/c'), fc.constantFrom(...MODES)), { maxLength: 2 }),
+    acls: fc.array(fc.tuple(fc.constantFrom('/', '/a', '/a/b', '/b', '/f', '/a/f', '/c', '/a/g'), fc.constantFrom('system.posix_acl_access', 'system.posix_acl_default'), canonicalAcl), { maxLength: 3 }),
   })
-  .map(({ top, mid, deep, chmodLate }) => {
+  .map(({ top, mid, deep, chmodLate, acls }) => {
     const ops: Op[] = [];
     // Directories that other levels need exist in most trees.
     ops.push(['mkdir', AT_FDCWD, '/a', 0o755], ['mkdir', AT_FDCWD, '/a/b', 0o755], ['mkdir', AT_FDCWD, '/b', 0o777]);
@@ -87,6 +123,7 @@ export const treeArb: fc.Arbitrary<Op[]> = fc
     for (const [dir, name, s] of mid) emit(`/${dir}/${name}`, s);
     for (const [dir, name, s] of deep) emit(`/${dir}/${name}`, s);
     for (const [path, mode] of chmodLate) ops.push(['chmod', AT_FDCWD, path, mode, 0]);
+    for (const [path, name, value] of acls) ops.push(['setxattr', path, name, value, 0, true]);
     return ops;
   });
 
@@ -112,7 +149,8 @@ const fd = fc.constantFrom(3, 3, 4, 4, 5, 6, 7, -100, 99);
 const dirfd = fc.constantFrom(AT_FDCWD, AT_FDCWD, AT_FDCWD, AT_FDCWD, 3, 4, 5);
 const atFlags = (allowed: number[]): fc.Arbitrary<number> =>
   fc.subarray([...allowed, 0x4000], { maxLength: 2 }).map((bs) => bs.reduce((f, b) => f | b, 0));
-const xattrName = fc.constantFrom('user.a', 'user.b', 'trusted.t', 'security.s', 'bad.x', 'user.', '', 'system.posix_acl_access');
+const xattrName = fc.constantFrom('user.a', 'user.b', 'trusted.t', 'security.s', 'bad.x', 'user.', '', 'system.posix_acl_access', 'system.posix_acl_default', 'system.x');
+
 const time = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 2_000_000_000 }), fc.integer({ min: 0, max: 999_999_999 })),
   fc.constantFrom<[number, number]>([0, UTIME_NOW], [0, UTIME_OMIT], [5, 1_000_000_000], [-1, 0]),
@@ -154,7 +192,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fd, fd, fc.constantFrom(0, O_CLOEXEC, 1)).map(([a, b, f]): Op => ['dup3', a, b, f]) },
   { weight: 1, arbitrary: fc.tuple(fd, fc.constantFrom(F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD, F_DUPFD_CLOEXEC, 9999), fc.constantFrom(0, 1, O_APPEND | O_NONBLOCK, 10, O_RDWR | O_APPEND)).map(([f, c, a]): Op => ['fcntl', f, c, a]) },
   { weight: 1, arbitrary: fd.map((f): Op => ['close', f]) },
-  { weight: 2, arbitrary: fc.tuple(pathArb, xattrName, fc.constantFrom('v', '', 'value2'), fc.constantFrom(0, 1, 2, 3), fc.boolean()).map(([p, n, v, f, fl]): Op => ['setxattr', p, n, v, f, fl]) },
+  { weight: 3, arbitrary: fc.tuple(pathArb, xattrName, xattrValue, fc.constantFrom(0, 0, 1, 2, 3), fc.boolean()).map(([p, n, v, f, fl]): Op => ['setxattr', p, n, v, f, fl]) },
   { weight: 2, arbitrary: fc.tuple(pathArb, xattrName, fc.boolean()).map(([p, n, f]): Op => ['getxattr', p, n, f]) },
   { weight: 1, arbitrary: fc.tuple(pathArb, fc.boolean()).map(([p, f]): Op => ['listxattr', p, f]) },
   { weight: 1, arbitrary: fc.tuple(pathArb, xattrName, fc.boolean()).map(([p, n, f]): Op => ['removexattr', p, n, f]) },
