@@ -26,3 +26,7 @@ export { Tmpfs, type TmpfsOptions } from './fs/tmpfs/tmpfs.js';
 export * from './emu/mod.js';
 export { utf8Casefold, utf8Validate, casefoldKey, casefoldKeyStrict, casefoldEqual } from './emu/casefold/casefold.js';
 export { getCasefoldFlag, setCasefoldFlag, FS_CASEFOLD_FL, type CasefoldFlag } from './emu/casefold/flags.js';
+export { WasiHost, WasiExit, type WasiHostOptions } from './wasi/wasi_host.js';
+export { CollectStream, bytesInput, nullStream, type WasiStream } from './wasi/stdio.js';
+export type { SandboxMode } from './wasi/sandbox.js';
+export { wasiErrno } from './wasi/errno_map.js';
