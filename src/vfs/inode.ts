@@ -77,6 +77,15 @@ export abstract class FileSystem {
   /** True when the filesystem can never be written (erofs, an overlay without upper). */
   readonly readOnly: boolean = false;
   /**
+   * Set when the filesystem was made read-only after mounting (SB_RDONLY by reconfiguration,
+   * e.g. Linux's "umount /" without MNT_DETACH, which remounts the root read-only).
+   */
+  remountedReadOnly = false;
+  /** sb_rdonly(): read-only by nature or by reconfiguration. */
+  isReadOnly(): boolean {
+    return this.readOnly || this.remountedReadOnly;
+  }
+  /**
    * True when entries may change behind the core's back (a host directory): cached dentries are
    * revalidated on every walk through `revalidate`.
    */

@@ -32,6 +32,8 @@ export const LOOKUP_BENEATH = 0x080000;
 export const LOOKUP_IN_ROOT = 0x100000;
 export const LOOKUP_CACHED = 0x200000;
 export const LOOKUP_IS_SCOPED = LOOKUP_BENEATH | LOOKUP_IN_ROOT;
+/** Cross mounts stacked on the final position too (umount's "/" or "." on a covered dentry). */
+export const LOOKUP_MOUNTPOINT = 0x0080;
 
 // Last component types.
 export const LAST_NORM = 0;
@@ -266,6 +268,15 @@ export class PathWalk {
     while (s !== null) {
       this.linkPathWalk(s);
       s = this.lookupLast();
+    }
+    if (this.flags & LOOKUP_MOUNTPOINT) {
+      // handle_lookup_down: the final position may itself be covered by mounts.
+      for (;;) {
+        const top = this.mount.children.get(this.dentry);
+        if (top === undefined) break;
+        this.mount = top;
+        this.dentry = top.root;
+      }
     }
     if (this.flags & LOOKUP_DIRECTORY && !this.dentry.inode.isDir()) throw vfsError('ENOTDIR');
     return this.path;

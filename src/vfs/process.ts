@@ -44,7 +44,7 @@ import {
 import { Mount, mountFlags, type MountOptions, type VirtualDentry } from './mount.js';
 import { OpenFile } from './open_file.js';
 import {
-  LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
+  LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_MOUNTPOINT, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
   LOOKUP_IN_ROOT, LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS, LOOKUP_NO_XDEV, PathWalk, WALK,
   lookupChild, type WalkContext,
 } from './path_walk.js';
@@ -1509,8 +1509,9 @@ export class Process implements WalkContext {
    */
   mount(source: MountSource, target: PathLike, options: MountOptions = {}): void {
     try {
-      if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
+      // do_mount looks the target up before path_mount checks the privilege.
       const t = this.lookupPath(AT_FDCWD, target, LOOKUP_FOLLOW, 0);
+      if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
       let fs: FileSystem;
       let root: Dentry;
       if ('bind' in source) {
@@ -1551,10 +1552,16 @@ export class Process implements WalkContext {
    */
   umount2(target: PathLike, flags = 0): void {
     try {
+      // ksys_umount, path_umount, can_umount, do_umount.
       if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW)) throw vfsError('EINVAL');
+      const t = this.lookupPath(AT_FDCWD, target, (flags & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW) | LOOKUP_MOUNTPOINT, 0);
       if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
-      const t = this.lookupPath(AT_FDCWD, target, flags & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW, 0);
-      if (t.dentry !== t.mount.root || t.mount.parent === null) throw vfsError('EINVAL');
+      if (t.dentry !== t.mount.root) throw vfsError('EINVAL');
+      if (t.mount === this.fsContext.root.mount && !(flags & MNT_DETACH)) {
+        // Linux: "unmounting" the caller's root remounts it read-only instead (do_umount_root).
+        t.mount.fs.remountedReadOnly = true;
+        return;
+      }
       this.vfs.detachMount(t.mount, (flags & MNT_DETACH) !== 0);
     } catch (e) {
       throw this.fail(e, 'umount2', target);
@@ -1629,7 +1636,7 @@ export class Process implements WalkContext {
 
   /** Linux inode_permission: read-only filesystems refuse writes, then generic_permission. */
   inodePermission(inode: Inode, mask: number): void {
-    if (mask & MAY_WRITE && inode.fs.readOnly) {
+    if (mask & MAY_WRITE && inode.fs.isReadOnly()) {
       const t = inode.mode & S_IFMT;
       if (t === S_IFREG || t === S_IFDIR || t === S_IFLNK) throw vfsError('EROFS');
     }
@@ -1718,7 +1725,7 @@ export class Process implements WalkContext {
 
   /** Linux atime_needs_update with relatime. */
   atimeNeedsUpdate(mount: Mount, inode: Inode): boolean {
-    if (mount.noatime || mount.readOnly || inode.fs.readOnly) return false;
+    if (mount.noatime || mount.readOnly) return false;
     const now = this.vfs.clock();
     // relatime_need_update, then "atime already equals now" (atime_needs_update).
     if (!timeLE(inode.atimeSec, inode.atimeNsec, inode.mtimeSec, inode.mtimeNsec) &&
