@@ -468,6 +468,10 @@ export class Process implements WalkContext {
   fcntl(fd: number, cmd: number, arg = 0): number {
     try {
       const file = this.files.get(fd);
+      // check_fcntl_cmd: an O_PATH descriptor allows only these commands.
+      if (file.isPath && cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC && cmd !== F_GETFD && cmd !== F_SETFD && cmd !== F_GETFL) {
+        throw vfsError('EBADF');
+      }
       switch (cmd) {
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
@@ -480,7 +484,6 @@ export class Process implements WalkContext {
         case F_GETFL:
           return file.flags & ~(O_CLOEXEC | __O_TMPFILE);
         case F_SETFL:
-          if (file.isPath) throw vfsError('EBADF');
           if (arg & O_NOATIME && !(file.flags & O_NOATIME) && !ownerOrCapable(this.cred, file.inode)) throw vfsError('EPERM');
           file.flags = (file.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
           return 0;

@@ -182,7 +182,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fd.map((f): Op => ['fchdir', f]) },
   { weight: 2, arbitrary: fc.constant<Op>(['getcwd']) },
   { weight: 1, arbitrary: pathArb.map((p): Op => ['chroot', p]) },
-  { weight: 3, arbitrary: fc.tuple(fd, fc.constantFrom(4096, 4096, 40, 24)).map(([f, n]): Op => ['getdents', f, n]) },
+  { weight: 3, arbitrary: fc.tuple(fd, fc.constantFrom(4096, 4096, 4096, 24)).map(([f, n]): Op => ['getdents', f, n]) },
   { weight: 3, arbitrary: fc.tuple(fd, data).map(([f, d]): Op => ['write', f, d]) },
   { weight: 2, arbitrary: fc.tuple(fd, fc.constantFrom(5, 100, 6000)).map(([f, n]): Op => ['read', f, n]) },
   { weight: 1, arbitrary: fc.tuple(fd, fc.constantFrom(5, 100), fc.constantFrom(0, 3, 4096, -1)).map(([f, n, o]): Op => ['pread', f, n, o]) },
