@@ -87,6 +87,7 @@ export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false
   const dir = parent.inode;
   const cached = parent.children?.get(key);
   if (cached !== undefined) {
+    cached.referenced = true;
     const fs = dir.fs;
     if (!fs.volatile) return cached;
     const now = fs.revalidate(dir, cached.name, cached.inode);
