@@ -12,7 +12,7 @@
 export * from './abi/constants.js';
 export { errno, errnoName, type ErrnoCode } from './abi/errno.js';
 export * from './abi/limits.js';
-export { VfsError } from './vfs/errors.js';
+export { VfsError, setErrorStacks } from './vfs/errors.js';
 export { VirtualFileSystem, type VfsOptions, type ProcessOptions, type DPath } from './vfs/virtual_filesystem.js';
 export { Process, type OpenHow, type CloneOptions, type MountSource } from './vfs/process.js';
 export { Cred, ROOT_CRED, type CredOptions, type Capability } from './vfs/cred.js';

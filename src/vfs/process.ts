@@ -33,7 +33,7 @@ import type { Cred } from './cred.js';
 import { Dentry, rootDentryOf } from './dentry.js';
 import { Pipe, WOULD_BLOCK } from './devices.js';
 import { Dirent64 } from './dirent.js';
-import { VfsError, vfsError } from './errors.js';
+import { VfsError, makeError, vfsError } from './errors.js';
 import { FdTable } from './fd_table.js';
 import { FsContext } from './fs_context.js';
 import { defaultHandle, type FileHandle, type FileSystem, type Inode, type NewInodeAttrs } from './inode.js';
@@ -1644,7 +1644,7 @@ export class Process implements WalkContext {
       if (t === S_IFREG || t === S_IFDIR || t === S_IFLNK) throw vfsError('EROFS');
     }
     const e = permissionErrno(this.cred, inode, mask);
-    if (e !== 0) throw new VfsError(e);
+    if (e !== 0) throw makeError(e);
   }
 
   /**
