@@ -2,12 +2,22 @@
  * The `vroot` command line (Node-specific). Each command lives in its own module and registers
  * itself in `COMMANDS`; `main` parses the command name and hands over the rest.
  */
+import { catCommand } from './cmd_cat.js';
+import { cpInCommand, cpOutCommand } from './cmd_cp.js';
 import { demoCommand } from './cmd_demo.js';
+import { findCommand } from './cmd_find.js';
+import { lsCommand } from './cmd_ls.js';
 import { runCommand } from './cmd_run.js';
+import { shellCommand } from './cmd_shell.js';
+import { statCommand } from './cmd_stat.js';
+import { treeCommand } from './cmd_tree.js';
 import type { Command } from './command.js';
 
 /** Every command, in the order `vroot --help` lists them. */
-export const COMMANDS: Command[] = [demoCommand, runCommand];
+export const COMMANDS: Command[] = [
+  demoCommand, runCommand, shellCommand,
+  lsCommand, catCommand, statCommand, treeCommand, findCommand, cpInCommand, cpOutCommand,
+];
 
 const VERSION = '0.1.0';
 
