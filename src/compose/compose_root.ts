@@ -58,10 +58,12 @@ function openLayer(layer: LayerSpec, providers: RootProviders): FileSystem {
   return 'fs' in layer ? layer.fs : providers.openLayer(layer);
 }
 
-function openUpper(upper: UpperSpec, providers: RootProviders): FileSystem {
+/** Opens the upper; an in-memory one gets a 0755 root owned by `owner`. */
+function openUpper(upper: UpperSpec, providers: RootProviders, owner: { uid: number; gid: number }): FileSystem {
   if ('fs' in upper) return upper.fs;
   if ('dir' in upper) return providers.openUpper(upper.dir);
-  return new Tmpfs(upper.size === undefined ? { mode: 0o755 } : { mode: 0o755, size: upper.size });
+  const options = { mode: 0o755, uid: owner.uid, gid: owner.gid };
+  return new Tmpfs(upper.size === undefined ? options : { ...options, size: upper.size });
 }
 
 /**
@@ -145,11 +147,13 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
   const upperSpec = spec.upper ?? { tmpfs: true as const };
   let rootFs: FileSystem;
   if (lowers.length === 0) {
-    rootFs = step('upper', () => openUpper(upperSpec, providers));
+    // An empty in-memory root belongs to the guest, as a tmpfs a user mounts belongs to them.
+    const owner = spec.fakeRoot || spec.user === undefined ? { uid: 0, gid: 0 } : spec.user;
+    rootFs = step('upper', () => openUpper(upperSpec, providers, owner));
   } else if (spec.readOnly && !explicitUpper && lowers.length === 1 && !needsMountPoints(spec, lowers[0]!)) {
     rootFs = lowers[0]!;
   } else {
-    rootFs = mergeLayers(lowers, step('upper', () => openUpper(upperSpec, providers)));
+    rootFs = mergeLayers(lowers, step('upper', () => openUpper(upperSpec, providers, { uid: 0, gid: 0 })));
   }
 
   const vfs = new VirtualFileSystem(options.vfs);
