@@ -3,6 +3,7 @@
  * How coreutils shows file attributes (C locale): `ls -l` mode strings and dates, stat's type
  * names and timestamps, shell-escape quoting of names, human-readable sizes.
  */
+import type { ByteString } from '../../vfs/bytes.js';
 import type { Timespec } from '../../vfs/stat.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -85,30 +86,69 @@ export function isoTime(t: Timespec): string {
   return statTime(t).slice(0, 19);
 }
 
-const SAFE = /^[A-Za-z0-9_./+,:@%^=-]+$/;
+/** Characters that make GNU's shell-escape style quote a name (anywhere in it). */
+const SHELL_SPECIAL = new Set([...' \t\n"$&\'()*;<>?[\\]^`|!=']);
+
+/** Characters that may stand in double quotes unescaped (gnulib's c_and_shell_quote_compat). */
+const DOUBLE_QUOTE_SAFE = /^[A-Za-z0-9%+,\-./:@\]_' ]$/;
+
+const C_ESCAPES: Record<number, string> = { 7: 'a', 8: 'b', 9: 't', 10: 'n', 11: 'v', 12: 'f', 13: 'r' };
 
 /**
- * A name quoted as coreutils' shell-escape style quotes it: unchanged when it needs no quoting,
- * in single quotes otherwise, with control characters as $'\ooo' pieces.
+ * Splits a byte string into characters: each valid UTF-8 sequence is one piece, printable unless
+ * it is a control character (C0, DEL, C1: `control` is then its code point); every other byte is
+ * a piece of its own, unprintable (`control` is the byte).
  */
-export function shellEscape(name: string): string {
-  if (name.length > 0 && SAFE.test(name)) return name;
+export function namePieces(bytes: ByteString): { text: ByteString; control: number | null }[] {
+  const out: { text: ByteString; control: number | null }[] = [];
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes.charCodeAt(i);
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    let ok = len > 0 && i + len <= bytes.length;
+    for (let k = 1; ok && k < len; k++) ok = (bytes.charCodeAt(i + k) & 0xc0) === 0x80;
+    const text = ok ? bytes.slice(i, i + len) : bytes[i]!;
+    const cp = ok ? [...new TextDecoder().decode(Uint8Array.from(text, (c) => c.charCodeAt(0)))][0]!.codePointAt(0)! : -1;
+    const control = !ok ? b : cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0) ? cp : null;
+    out.push({ text, control });
+    i += ok ? len : 1;
+  }
+  return out;
+}
+
+/**
+ * A name (bytes) quoted as coreutils' shell-escape style quotes it (what ls shows on a
+ * terminal, in a UTF-8 locale; with `always`, shell-escape-always, stat's %N): unchanged when no shell would misread it, in double quotes when
+ * its only problem is a single quote, in single quotes otherwise, with control characters and
+ * bytes that are not UTF-8 as $'\t' or $'\ooo' pieces. `#` and `~` need quotes only at the start.
+ */
+export function shellEscape(name: ByteString, always = false): ByteString {
+  const parts = namePieces(name);
+  const control = parts.some((p) => p.control !== null);
+  const lone = name === '{' || name === '}';
+  const special = lone || parts.some((p) => SHELL_SPECIAL.has(p.text)) || name.startsWith('#') || name.startsWith('~');
+  if (name.length > 0 && !control && !special) return always ? `'${name}'` : name;
+  // gnulib quotearg: a name whose only troubles are single quotes (and blanks, a leading # or ~)
+  // is put in double quotes instead.
+  if (name.includes("'") && parts.every((p, i) => p.control === null && (p.text.length > 1 || DOUBLE_QUOTE_SAFE.test(p.text) || (i === 0 && (p.text === '#' || p.text === '~'))))) {
+    return `"${name}"`;
+  }
   let out = '';
   let inQuote = false;
-  for (const ch of name) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x20 || c === 0x7f) {
+  for (const p of parts) {
+    if (p.control !== null) {
       if (inQuote) out += "'";
       inQuote = false;
-      out += `$'\\${c.toString(8).padStart(3, '0')}'`;
-    } else if (ch === "'") {
+      const esc = p.text.length === 1 ? C_ESCAPES[p.control] : undefined;
+      // Each byte of an unprintable character is shown, in octal.
+      out += `$'${esc !== undefined ? `\\${esc}` : [...p.text].map((b) => `\\${b.charCodeAt(0).toString(8).padStart(3, '0')}`).join('')}'`;
+    } else if (p.text === "'") {
       if (inQuote) out += "'";
       inQuote = false;
       out += "\\'";
     } else {
       if (!inQuote) out += "'";
       inQuote = true;
-      out += ch;
+      out += p.text;
     }
   }
   if (inQuote) out += "'";
@@ -140,4 +180,25 @@ export function humanSize(n: number): string {
     return `1.0${units[u]}`;
   }
   return `${whole}${units[u]}`;
+}
+
+/**
+ * A name as tree(1) shows it: unprintable characters as `\\ooo` (the byte, or a C1 code point);
+ * when the name is not valid UTF-8 as a whole, tree reads it byte by byte and every byte
+ * outside ASCII is shown that way.
+ */
+export function octalEscape(name: ByteString): ByteString {
+  const parts = namePieces(name);
+  const octal = (c: number): string => `\\${c.toString(8).padStart(3, '0')}`;
+  if (parts.some((p) => p.control !== null && p.text.length === 1 && p.text.charCodeAt(0) >= 0x80)) {
+    let out = '';
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      out += c < 0x20 || c >= 0x7f ? octal(c) : name[i];
+    }
+    return out;
+  }
+  let out = '';
+  for (const p of parts) out += p.control === null ? p.text : octal(p.control);
+  return out;
 }

@@ -6,7 +6,7 @@
  */
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_RDONLY } from '../../abi/constants.js';
 import { guestPath } from '../../compose/guest_tree.js';
-import { byteStringToBytes, byteStringToUtf8, type ByteString } from '../../vfs/bytes.js';
+import { byteStringToBytes, type ByteString } from '../../vfs/bytes.js';
 import { VfsError } from '../../vfs/errors.js';
 import type { Process } from '../../vfs/process.js';
 import type { Stat } from '../../vfs/stat.js';
@@ -32,11 +32,6 @@ export function dirName(path: ByteString): ByteString {
   const i = trimmed.lastIndexOf('/');
   if (i < 0) return '.';
   return i === 0 ? '/' : trimmed.slice(0, i).replace(/\/+$/, '') || '/';
-}
-
-/** A byte string for messages (UTF-8 decoded). */
-export function shown(path: ByteString): string {
-  return byteStringToUtf8(path);
 }
 
 /** Writes a byte string's bytes. */

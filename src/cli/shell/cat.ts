@@ -7,7 +7,7 @@ import { AT_FDCWD, O_RDONLY } from '../../abi/constants.js';
 import { toByteString } from '../../vfs/bytes.js';
 import { has } from './_getopt.js';
 import { guestPath } from './_guest.js';
-import { complain, parseOptions, complainAbout, type Tool, type ToolContext } from './tool.js';
+import { complain, complainAbout, parseOptions, qf, type Tool, type ToolContext } from './tool.js';
 
 const USAGE = `Usage: cat [OPTION]... FILE...
 Concatenate FILE(s) to standard output.
@@ -41,7 +41,7 @@ function catOne(ctx: ToolContext, operand: string, numberer: LineNumberer | null
   try {
     fd = ctx.p.openat(AT_FDCWD, guestPath(toByteString(operand)), O_RDONLY);
   } catch (e) {
-    complainAbout(ctx, operand, e);
+    complainAbout(ctx, qf(operand), e);
     return false;
   }
   try {
@@ -53,7 +53,7 @@ function catOne(ctx: ToolContext, operand: string, numberer: LineNumberer | null
       ctx.out.write(numberer === null ? chunk.slice() : numberer.apply(chunk));
     }
   } catch (e) {
-    complainAbout(ctx, operand, e);
+    complainAbout(ctx, qf(operand), e);
     return false;
   } finally {
     ctx.p.close(fd);

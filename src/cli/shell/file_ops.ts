@@ -13,10 +13,10 @@ import { VfsError } from '../../vfs/errors.js';
 import type { Stat } from '../../vfs/stat.js';
 import { has, last, type ParsedOptions } from './_getopt.js';
 import { typeLetter } from './_format.js';
-import { baseName, guestPath, IdNames, joinPath, shown, statOrNull } from './_guest.js';
+import { baseName, guestPath, IdNames, joinPath, statOrNull } from './_guest.js';
 import { parseMode } from './_mode.js';
 import { errorText } from './_strerror.js';
-import { complain, complainAbout, parseOptions, q, type Tool, type ToolContext } from './tool.js';
+import { complain, complainAbout, parseOptions, q, qp, type Tool, type ToolContext } from './tool.js';
 
 /** Runs `body` per operand with a missing-operand check; returns 1 if any failed. */
 function eachOperand(ctx: ToolContext, parsed: ParsedOptions, body: (operand: string) => boolean): number {
@@ -98,7 +98,7 @@ function removeTree(ctx: ToolContext, path: ByteString, st: Stat): boolean {
       ctx.p.unlinkat(AT_FDCWD, guestPath(path));
       return true;
     } catch (e) {
-      complainAbout(ctx, `cannot remove ${q(shown(path))}`, e);
+      complainAbout(ctx, `cannot remove ${qp(path)}`, e);
       return false;
     }
   }
@@ -107,7 +107,7 @@ function removeTree(ctx: ToolContext, path: ByteString, st: Stat): boolean {
   try {
     names = guestTree(ctx.p).list(path);
   } catch (e) {
-    complainAbout(ctx, `cannot remove ${q(shown(path))}`, e);
+    complainAbout(ctx, `cannot remove ${qp(path)}`, e);
     return false;
   }
   for (const name of names) {
@@ -118,7 +118,7 @@ function removeTree(ctx: ToolContext, path: ByteString, st: Stat): boolean {
   try {
     ctx.p.unlinkat(AT_FDCWD, guestPath(path), AT_REMOVEDIR);
   } catch (e) {
-    complainAbout(ctx, `cannot remove ${q(shown(path))}`, e);
+    complainAbout(ctx, `cannot remove ${qp(path)}`, e);
     ok = false;
   }
   return ok;
@@ -196,7 +196,7 @@ export const mv: Tool = (ctx, args) => {
   const destSt = statOrNull(ctx.p, dest, true);
   const intoDir = destSt !== null && typeLetter(destSt.mode) === 'd';
   if (operands.length > 2 && !intoDir) {
-    complain(ctx, `target ${q(shown(dest))} is not a directory`);
+    complain(ctx, `target ${qp(dest)} is not a directory`);
     return 1;
   }
   let status = 0;
@@ -207,7 +207,7 @@ export const mv: Tool = (ctx, args) => {
     } catch (e) {
       if (isCode(e, 'EEXIST') && has(parsed, 'n')) continue;
       if (!isCode(e, 'EXDEV')) {
-        complainAbout(ctx, `cannot move ${q(shown(src))} to ${q(shown(target))}`, e);
+        complainAbout(ctx, `cannot move ${qp(src)} to ${qp(target)}`, e);
         status = 1;
         continue;
       }
@@ -243,7 +243,7 @@ export const ln: Tool = (ctx, args) => {
   const destSt = statOrNull(ctx.p, dest, !has(parsed, 'n'));
   const intoDir = destSt !== null && typeLetter(destSt.mode) === 'd';
   if (operands.length > 2 && !intoDir) {
-    complain(ctx, `target ${q(shown(dest))} is not a directory`);
+    complain(ctx, `target ${qp(dest)} is not a directory`);
     return 1;
   }
   const symbolic = has(parsed, 's');
@@ -259,10 +259,10 @@ export const ln: Tool = (ctx, args) => {
       else ctx.p.linkat(AT_FDCWD, guestPath(target), AT_FDCWD, guestPath(link));
     } catch (e) {
       const what = symbolic
-        ? `failed to create symbolic link ${q(shown(link))}`
+        ? `failed to create symbolic link ${qp(link)}`
         : isCode(e, 'ENOENT') && statOrNull(ctx.p, target, false) === null
-          ? `failed to access ${q(shown(target))}`
-          : `failed to create hard link ${q(shown(link))} => ${q(shown(target))}`;
+          ? `failed to access ${qp(target)}`
+          : `failed to create hard link ${qp(link)} => ${qp(target)}`;
       complainAbout(ctx, what, e);
       status = 1;
     }
@@ -299,7 +299,7 @@ function walkApply(ctx: ToolContext, path: ByteString, recursive: boolean, fn: (
   try {
     st = ctx.p.fstatat(AT_FDCWD, guestPath(path), top ? 0 : AT_SYMLINK_NOFOLLOW);
   } catch (e) {
-    complainAbout(ctx, `cannot access ${q(shown(path))}`, e);
+    complainAbout(ctx, `cannot access ${qp(path)}`, e);
     return false;
   }
   let ok = fn(path, st, top);
@@ -308,7 +308,7 @@ function walkApply(ctx: ToolContext, path: ByteString, recursive: boolean, fn: (
     try {
       names = guestTree(ctx.p).list(path);
     } catch (e) {
-      complainAbout(ctx, `cannot read directory ${q(shown(path))}`, e);
+      complainAbout(ctx, `cannot read directory ${qp(path)}`, e);
       return false;
     }
     for (const name of names) if (!walkApply(ctx, joinPath(path, name), true, fn, false)) ok = false;
@@ -345,7 +345,7 @@ export const chmod: Tool = (ctx, args) => {
         ctx.p.fchmodat(AT_FDCWD, guestPath(path), change(st.mode, typeLetter(st.mode) === 'd', umask));
         return true;
       } catch (e) {
-        complainAbout(ctx, `changing permissions of ${q(shown(path))}`, e);
+        complainAbout(ctx, `changing permissions of ${qp(path)}`, e);
         return false;
       }
     });
@@ -386,7 +386,7 @@ export const chown: Tool = (ctx, args) => {
         ctx.p.fchownat(AT_FDCWD, guestPath(path), uid, gid, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
         return true;
       } catch (e) {
-        complainAbout(ctx, `changing ownership of ${q(shown(path))}`, e);
+        complainAbout(ctx, `changing ownership of ${qp(path)}`, e);
         return false;
       }
     });

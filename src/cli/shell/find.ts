@@ -15,9 +15,9 @@ import { toByteString, type ByteString } from '../../vfs/bytes.js';
 import type { Stat } from '../../vfs/stat.js';
 import { fnmatch } from './_fnmatch.js';
 import { typeLetter } from './_format.js';
-import { baseName, guestPath, IdNames, joinPath, shown, writeBytes } from './_guest.js';
+import { baseName, guestPath, IdNames, joinPath, writeBytes } from './_guest.js';
 import { parseMode } from './_mode.js';
-import { complain, complainAbout, q, type Tool, type ToolContext } from './tool.js';
+import { complain, complainAbout, q, qp, type Tool, type ToolContext } from './tool.js';
 
 const USAGE = `Usage: find [starting-point...] [expression]
 
@@ -42,10 +42,15 @@ type Expr = (v: Visit) => boolean;
 
 class FindError extends Error {}
 
+/** Quotes as findutils does in the C locale for words that are not file names: `word'. */
+function lq(word: string): string {
+  return `\`${word}'`;
+}
+
 /** GNU find's numeric argument: `+N` more than, `-N` less than, `N` exactly. */
 function numeric(text: string, what: string): (n: number) => boolean {
   const m = /^([+-]?)(\d+)$/.exec(text);
-  if (m === null) throw new FindError(`invalid argument ${q(text)} to ${q(what)}`);
+  if (m === null) throw new FindError(`invalid argument ${lq(text)} to ${lq(what)}`);
   const n = Number(m[2]);
   return m[1] === '+' ? (x) => x > n : m[1] === '-' ? (x) => x < n : (x) => x === n;
 }
@@ -65,7 +70,7 @@ class Parser {
     const e = this.or();
     if (this.i < this.words.length) {
       const w = this.words[this.i]!;
-      throw new FindError(w === ')' ? `invalid expression; you have too many ')'` : `paths must precede expression: ${q(w)}`);
+      throw new FindError(w === ')' ? `invalid expression; you have too many ')'` : `paths must precede expression: ${lq(w)}`);
     }
     return e;
   }
@@ -77,7 +82,7 @@ class Parser {
   private or(): Expr {
     let left = this.and();
     while (this.peek() === '-o' || this.peek() === '-or') {
-      this.i++;
+      this.after(this.words[this.i++]!);
       const l = left;
       const r = this.and();
       left = (v) => l(v) || r(v);
@@ -90,7 +95,7 @@ class Parser {
     for (;;) {
       const w = this.peek();
       if (w === undefined || w === '-o' || w === '-or' || w === ')') return left;
-      if (w === '-a' || w === '-and') this.i++;
+      if (w === '-a' || w === '-and') this.after(this.words[this.i++]!);
       const l = left;
       const r = this.unary();
       left = (v) => l(v) && r(v);
@@ -101,12 +106,13 @@ class Parser {
     const w = this.peek();
     if (w === undefined) throw new FindError('invalid expression; expected an expression');
     if (w === '!' || w === '-not') {
-      this.i++;
+      this.after(this.words[this.i++]!);
       const e = this.unary();
       return (v) => !e(v);
     }
     if (w === '(') {
       this.i++;
+      if (this.peek() === ')') throw new FindError('invalid expression; empty parentheses are not allowed.');
       const e = this.or();
       if (this.peek() !== ')') throw new FindError(`invalid expression; I was expecting to find a ')' somewhere but did not see one.`);
       this.i++;
@@ -116,9 +122,17 @@ class Parser {
     return this.primary(w);
   }
 
+  /** An operator must be followed by an expression. */
+  private after(op: string): void {
+    const next = this.peek();
+    if (next === undefined || next === '-o' || next === '-or' || next === '-a' || next === '-and' || next === ')') {
+      throw new FindError(`expected an expression after ${q(op)}`);
+    }
+  }
+
   private arg(name: string): string {
     const a = this.words[this.i++];
-    if (a === undefined) throw new FindError(`missing argument to ${q(name)}`);
+    if (a === undefined) throw new FindError(`missing argument to ${lq(name)}`);
     return a;
   }
 
@@ -159,7 +173,10 @@ class Parser {
       case '-size': {
         const text = this.arg(w);
         const m = /^([+-]?)(\d+)([bcwkMG]?)$/.exec(text);
-        if (m === null) throw new FindError(`invalid -size type ${q(text)}`);
+        if (m === null) {
+          const unit = /^[+-]?\d*(.)$/.exec(text);
+          throw new FindError(unit !== null ? `invalid -size type ${lq(unit[1]!)}` : `Invalid argument ${lq(text)} to -size`);
+        }
         const unit = { '': 512, b: 512, c: 1, w: 2, k: 1024, M: 1 << 20, G: 1 << 30 }[m[3]!]!;
         const test = numeric(m[1]! + m[2]!, '-size');
         // GNU rounds the size up to whole units, which is why -size -1M matches only empty files.
@@ -169,7 +186,7 @@ class Parser {
         const text = this.arg(w);
         const kind = text[0] === '-' || text[0] === '/' ? text[0] : '';
         const change = parseMode(kind === '' ? text : text.slice(1));
-        if (change === null) throw new FindError(`invalid mode ${q(text)}`);
+        if (change === null || text.length === kind.length) throw new FindError(`invalid mode ${q(text)}`);
         const bits = change(0, false, 0);
         if (kind === '-') return (v) => (v.st.mode & bits) === bits;
         if (kind === '/') return (v) => bits === 0 || (v.st.mode & bits) !== 0;
@@ -233,7 +250,7 @@ class Parser {
         this.depthFirst = true;
         return () => true;
       default:
-        throw new FindError(w.startsWith('-') ? `unknown predicate ${q(w)}` : `paths must precede expression: ${q(w)}`);
+        throw new FindError(w.startsWith('-') ? `unknown predicate ${lq(w)}` : `paths must precede expression: ${lq(w)}`);
     }
   }
 }
@@ -270,7 +287,7 @@ export const find: Tool = (ctx, args) => {
     try {
       st = ctx.p.fstatat(AT_FDCWD, guestPath(path), AT_SYMLINK_NOFOLLOW);
     } catch (e) {
-      complainAbout(ctx, q(shown(path)), e);
+      complainAbout(ctx, qp(path), e);
       status = 1;
       return;
     }
@@ -282,7 +299,7 @@ export const find: Tool = (ctx, args) => {
       try {
         children = listNames(ctx.p, path);
       } catch (e) {
-        complainAbout(ctx, q(shown(path)), e);
+        complainAbout(ctx, qp(path), e);
         status = 1;
       }
       for (const name of children) visit(joinPath(path, name), depth + 1);

@@ -11,8 +11,8 @@ import { byteStringToUtf8, toByteString, type ByteString } from '../../vfs/bytes
 import type { Stat } from '../../vfs/stat.js';
 import { has } from './_getopt.js';
 import { humanSize, lsTime, modeString, shellEscape, typeLetter } from './_format.js';
-import { guestPath, IdNames, joinPath, shown, statOrNull, writeBytes } from './_guest.js';
-import { complain, parseOptions, complainAbout, q, type Tool, type ToolContext } from './tool.js';
+import { guestPath, IdNames, joinPath, statOrNull, writeBytes } from './_guest.js';
+import { complain, parseOptions, complainAbout, q, qp, type Tool, type ToolContext } from './tool.js';
 
 const USAGE = `Usage: ls [OPTION]... [FILE]...
 List information about the FILEs (the current directory by default), sorted by name.
@@ -96,17 +96,37 @@ function sortEntries(entries: Entry[], o: Options): Entry[] {
 
 /** The name as shown: raw bytes off a terminal, shell-escaped on one (as GNU ls 9). */
 function displayName(name: ByteString, o: Options): ByteString {
-  return o.quote ? toByteString(shellEscape(byteStringToUtf8(name))) : name;
+  return o.quote ? shellEscape(name) : name;
+}
+
+/**
+ * On a terminal, when some names of a group need quotes, GNU ls puts a space before the others
+ * so that the names line up (align_variable_outer_quotes).
+ */
+function quotePad(entries: Entry[], o: Options): ByteString {
+  if (!o.quote) return '';
+  return entries.some((e) => displayName(e.name, o) !== e.name) ? ' ' : '';
+}
+
+function shownName(name: ByteString, o: Options, pad: ByteString): ByteString {
+  const d = displayName(name, o);
+  return d === name ? pad + d : d;
 }
 
 /** Writes a group of entries in the format the options ask for. */
-function printEntries(ctx: ToolContext, entries: Entry[], o: Options, names: IdNames, withTotal: boolean): void {
+/**
+ * Writes a group of entries. `widthFrom` is what column widths and quote alignment are computed
+ * over: for the command line's files, GNU ls counts the directory operands too (they are in its
+ * table until it takes them out to list them).
+ */
+function printEntries(ctx: ToolContext, entries: Entry[], o: Options, names: IdNames, withTotal: boolean, widthFrom: Entry[] = entries): void {
   if (o.long) {
-    printLong(ctx, entries, o, names, withTotal);
+    printLong(ctx, entries, o, names, withTotal, widthFrom);
     return;
   }
+  const pad = quotePad(widthFrom, o);
   const cells = entries.map((e) => {
-    let cell = displayName(e.name, o);
+    let cell = shownName(e.name, o, pad);
     if (o.inode) cell = `${e.st?.ino ?? '?'} ${cell}`;
     if (o.classify) cell += indicator(e.st);
     return cell;
@@ -123,6 +143,21 @@ function cellWidth(cell: ByteString): number {
   return byteStringToUtf8(cell).length;
 }
 
+/** GNU ls's indent(): pads from column `from` to `to` with tabs (every 8 columns) and spaces. */
+function indent(from: number, to: number): string {
+  let out = '';
+  while (from < to) {
+    if (Math.floor(to / 8) > Math.floor((from + 1) / 8)) {
+      out += '\t';
+      from += 8 - (from % 8);
+    } else {
+      out += ' ';
+      from++;
+    }
+  }
+  return out;
+}
+
 /** GNU ls's many-per-line layout: the most columns (filled top to bottom) that fit the width. */
 function printColumns(ctx: ToolContext, cells: ByteString[], width: number): void {
   const n = cells.length;
@@ -132,14 +167,14 @@ function printColumns(ctx: ToolContext, cells: ByteString[], width: number): voi
   let bestWidths: number[] = [Math.max(...widths)];
   for (let cols = 1; cols <= maxCols; cols++) {
     const rows = Math.ceil(n / cols);
-    const colWidths = new Array<number>(cols).fill(0);
+    // Every column counts at least MIN_COLUMN_WIDTH (3), used or not, as in GNU's init_column_info.
+    const colWidths = new Array<number>(cols).fill(3);
     for (let i = 0; i < n; i++) {
       const c = Math.floor(i / rows);
       const w = widths[i]! + (c === cols - 1 ? 0 : 2);
       if (w > colWidths[c]!) colWidths[c] = w;
     }
-    const used = colWidths.reduce((s, w) => s + w, 0);
-    if (used < width && Math.ceil(n / rows) === cols) {
+    if (colWidths.reduce((s, w) => s + w, 0) < width) {
       best = cols;
       bestWidths = colWidths;
     }
@@ -147,19 +182,21 @@ function printColumns(ctx: ToolContext, cells: ByteString[], width: number): voi
   const rows = Math.ceil(n / best);
   for (let r = 0; r < rows; r++) {
     let line = '';
-    for (let c = 0; c < best; c++) {
-      const i = r + c * rows;
-      if (i >= n) break;
-      const last = c === best - 1 || r + (c + 1) * rows >= n;
-      line += last ? cells[i]! : cells[i]! + ' '.repeat(bestWidths[c]! - widths[i]!);
+    let pos = 0;
+    for (let i = r, c = 0; i < n; i += rows, c++) {
+      line += cells[i]!;
+      if (i + rows >= n) break;
+      line += indent(pos + widths[i]!, pos + bestWidths[c]!);
+      pos += bestWidths[c]!;
     }
     writeBytes(ctx.out, line + '\n');
   }
 }
 
-function printLong(ctx: ToolContext, entries: Entry[], o: Options, names: IdNames, withTotal: boolean): void {
+function printLong(ctx: ToolContext, entries: Entry[], o: Options, names: IdNames, withTotal: boolean, widthFrom: Entry[]): void {
   const now = Date.now();
-  const rows = entries.map((e) => {
+  const pad = quotePad(widthFrom, o);
+  const row = (e: Entry) => {
     const st = e.st;
     if (st === null) {
       return { e, ino: '?', mode: '??????????', nlink: '?', owner: '?', group: '?', size: '?', dev: null as null | [string, string], date: '', st };
@@ -177,15 +214,17 @@ function printLong(ctx: ToolContext, entries: Entry[], o: Options, names: IdName
       date: lsTime(st.mtime, now),
       st,
     };
-  });
-  const w = (f: (r: typeof rows[number]) => string): number => rows.reduce((m, r) => Math.max(m, f(r).length), 0);
+  };
+  const rows = entries.map(row);
+  const sized = widthFrom === entries ? rows : widthFrom.map(row);
+  const w = (f: (r: typeof rows[number]) => string): number => sized.reduce((m, r) => Math.max(m, f(r).length), 0);
   const inoW = w((r) => r.ino);
   const nlinkW = w((r) => r.nlink);
   const ownerW = w((r) => r.owner);
   const groupW = w((r) => r.group);
   const majorW = w((r) => (r.dev === null ? '' : r.dev[0]));
   const minorW = w((r) => (r.dev === null ? '' : r.dev[1]));
-  const devW = rows.some((r) => r.dev !== null) ? majorW + 2 + minorW : 0;
+  const devW = sized.some((r) => r.dev !== null) ? majorW + 2 + minorW : 0;
   const sizeW = Math.max(w((r) => (r.dev === null ? r.size : '')), devW);
   if (withTotal) {
     const blocks = entries.reduce((s, e) => s + (e.st?.blocks ?? 0), 0);
@@ -196,8 +235,8 @@ function printLong(ctx: ToolContext, entries: Entry[], o: Options, names: IdName
       ? r.size.padStart(sizeW)
       : `${r.dev[0].padStart(majorW + Math.max(0, sizeW - devW))}, ${r.dev[1].padStart(minorW)}`;
     let line = o.inode ? `${r.ino.padStart(inoW)} ` : '';
-    line += `${r.mode} ${r.nlink.padStart(nlinkW)} ${toByteString(r.owner).padEnd(ownerW)} ${toByteString(r.group).padEnd(groupW)} ${size} ${r.date} `;
-    line += displayName(r.e.name, o);
+    line += `${r.mode} ${r.nlink.padStart(nlinkW)} ${toByteString(r.owner.padEnd(ownerW))} ${toByteString(r.group.padEnd(groupW))} ${size} ${r.date} `;
+    line += shownName(r.e.name, o, pad);
     if (r.e.target !== undefined) {
       line += ' -> ' + displayName(r.e.target, o);
       if (o.classify) line += indicator(r.e.targetSt);
@@ -213,9 +252,17 @@ function withTarget(ctx: ToolContext, e: Entry, o: Options): Entry {
   if (!o.long || e.st === null || typeLetter(e.st.mode) !== 'l') return e;
   try {
     e.target = ctx.p.readlinkRaw(AT_FDCWD, guestPath(e.path));
-    e.targetSt = o.classify ? statOrNull(ctx.p, e.path, true) : null;
+    e.targetSt = null;
+    // A target that cannot be reached (dangling, a loop) just gets no indicator, as in GNU ls.
+    if (o.classify) {
+      try {
+        e.targetSt = statOrNull(ctx.p, e.path, true);
+      } catch {
+        e.targetSt = null;
+      }
+    }
   } catch (err) {
-    complainAbout(ctx, `cannot read symbolic link ${q(shown(e.path))}`, err);
+    complainAbout(ctx, `cannot read symbolic link ${qp(e.path)}`, err);
   }
   return e;
 }
@@ -230,7 +277,7 @@ function listDirectory(ctx: ToolContext, dir: Entry, o: Options, names: IdNames,
   try {
     listed = listNames(ctx.p, dir.path);
   } catch (e) {
-    complainAbout(ctx, `cannot open directory ${q(shown(dir.path))}`, e);
+    complainAbout(ctx, `cannot open directory ${qp(dir.path)}`, e);
     return commandLine ? 2 : 1;
   }
   const visible = listed.filter((n) => o.all || o.almostAll || !n.startsWith('.'));
@@ -244,7 +291,7 @@ function listDirectory(ctx: ToolContext, dir: Entry, o: Options, names: IdNames,
       try {
         st = ctx.p.fstatat(AT_FDCWD, guestPath(path), AT_SYMLINK_NOFOLLOW);
       } catch (e) {
-        complainAbout(ctx, `cannot access ${q(shown(path))}`, e);
+        complainAbout(ctx, `cannot access ${qp(path)}`, e);
         status = 1;
       }
     }
@@ -314,7 +361,7 @@ export const ls: Tool = (ctx, args) => {
   }
   const first = { value: true };
   if (files.length > 0) {
-    printEntries(ctx, sortEntries(files, o), o, names, false);
+    printEntries(ctx, sortEntries(files, o), o, names, false, [...files, ...dirs]);
     first.value = false;
   }
   const header = operands.length > 1 || o.recursive;

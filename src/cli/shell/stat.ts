@@ -5,12 +5,12 @@
  * times are what the guest sees).
  */
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, major, minor } from '../../abi/constants.js';
-import { byteStringToUtf8, toByteString, type ByteString } from '../../vfs/bytes.js';
+import { toByteString, type ByteString } from '../../vfs/bytes.js';
 import type { Process } from '../../vfs/process.js';
 import type { Stat, Timespec } from '../../vfs/stat.js';
 import { has, last } from './_getopt.js';
-import { fileTypeText, modeString, statTime } from './_format.js';
-import { guestPath, IdNames } from './_guest.js';
+import { fileTypeText, modeString, shellEscape, statTime } from './_format.js';
+import { guestPath, IdNames, writeBytes } from './_guest.js';
 import { complain, parseOptions, complainAbout, q, type Tool, type ToolContext } from './tool.js';
 
 const USAGE = `Usage: stat [OPTION]... FILE...
@@ -49,15 +49,15 @@ function devDecimal(dev: number): number {
 }
 
 /** The guest path of the mount a file is on (stat's %m). */
-function mountPointOf(p: Process, st: Stat): string {
+function mountPointOf(p: Process, st: Stat): ByteString {
   const m = p.vfs.mounts().find((x) => x.id === st.mntId);
   if (m === undefined) return '?';
-  return byteStringToUtf8(p.vfs.pathOf({ mount: m, dentry: m.root }, p.root()).path);
+  return p.vfs.pathOf({ mount: m, dentry: m.root }, p.root()).path;
 }
 
-/** Quotes as shell-escape-always does (stat's %N): always in single quotes. */
-function quoteAlways(name: string): string {
-  return `'${name.replace(/'/g, "'\\''")}'`;
+/** Quotes as shell-escape-always does (stat's %N). */
+function quoteAlways(name: ByteString): ByteString {
+  return shellEscape(name, true);
 }
 
 function seconds(t: Timespec): string {
@@ -68,11 +68,11 @@ interface Subject {
   operand: string;
   path: ByteString;
   st: Stat;
-  target: string | null;
+  target: ByteString | null;
 }
 
-/** Expands one format directive; returns null for an unknown one (kept as written). */
-function directive(ctx: ToolContext, c: string, s: Subject, names: IdNames): string | null {
+/** Expands one format directive (as bytes); returns null for an unknown one. */
+function directive(ctx: ToolContext, c: string, s: Subject, names: IdNames): ByteString | null {
   const st = s.st;
   switch (c) {
     case 'a': return (st.mode & 0o7777).toString(8);
@@ -84,18 +84,18 @@ function directive(ctx: ToolContext, c: string, s: Subject, names: IdNames): str
     case 'f': return st.mode.toString(16);
     case 'F': return fileTypeText(st.mode, st.size);
     case 'g': return String(st.gid);
-    case 'G': return names.group(st.gid);
+    case 'G': return toByteString(names.group(st.gid));
     case 'h': return String(st.nlink);
     case 'i': return String(st.ino);
     case 'm': return mountPointOf(ctx.p, st);
-    case 'n': return s.operand;
-    case 'N': return s.target === null ? quoteAlways(s.operand) : `${quoteAlways(s.operand)} -> ${quoteAlways(s.target)}`;
+    case 'n': return s.path;
+    case 'N': return s.target === null ? quoteAlways(s.path) : `${quoteAlways(s.path)} -> ${quoteAlways(s.target)}`;
     case 'o': return String(st.blksize);
     case 's': return String(st.size);
     case 't': return major(st.rdev).toString(16);
     case 'T': return minor(st.rdev).toString(16);
     case 'u': return String(st.uid);
-    case 'U': return names.user(st.uid);
+    case 'U': return toByteString(names.user(st.uid));
     case 'w': return st.btime === undefined ? '-' : statTime(st.btime);
     case 'W': return st.btime === undefined ? '0' : seconds(st.btime);
     case 'x': return statTime(st.atime);
@@ -109,8 +109,9 @@ function directive(ctx: ToolContext, c: string, s: Subject, names: IdNames): str
   }
 }
 
-/** Expands a -c format (with the backslash escapes GNU stat also takes in --printf). */
-function expand(ctx: ToolContext, format: string, s: Subject, names: IdNames): string {
+/** Expands a -c format, as bytes. */
+function expand(ctx: ToolContext, text: string, s: Subject, names: IdNames): ByteString {
+  const format = toByteString(text);
   let out = '';
   for (let i = 0; i < format.length; i++) {
     const ch = format[i]!;
@@ -124,14 +125,15 @@ function expand(ctx: ToolContext, format: string, s: Subject, names: IdNames): s
   return out;
 }
 
-function defaultFormat(ctx: ToolContext, s: Subject, names: IdNames): string {
+function defaultFormat(ctx: ToolContext, s: Subject, names: IdNames): ByteString {
   const st = s.st;
   const type = st.mode & 0o170000;
   const isDev = type === 0o020000 || type === 0o060000;
   const dev = `${major(st.dev)},${minor(st.dev)}`;
-  const name = s.target === null ? s.operand : `${s.operand} -> ${s.target}`;
+  const name = s.target === null ? s.path : `${s.path} -> ${s.target}`;
   const lines = [
     `  File: ${name}`,
+    ...[
     `  Size: ${String(st.size).padEnd(10)}\tBlocks: ${String(st.blocks).padEnd(10)} IO Block: ${String(st.blksize).padEnd(6)} ${fileTypeText(st.mode, st.size)}`,
     isDev
       ? `Device: ${dev}\tInode: ${String(st.ino).padEnd(10)}  Links: ${String(st.nlink).padEnd(5)} Device type: ${major(st.rdev)},${minor(st.rdev)}`
@@ -141,6 +143,7 @@ function defaultFormat(ctx: ToolContext, s: Subject, names: IdNames): string {
     `Modify: ${statTime(st.mtime)}`,
     `Change: ${statTime(st.ctime)}`,
     ` Birth: ${st.btime === undefined ? '-' : statTime(st.btime)}`,
+    ].map(toByteString),
   ];
   return lines.join('\n');
 }
@@ -164,17 +167,17 @@ export const stat: Tool = (ctx, args) => {
   for (const operand of parsed.operands) {
     const path = toByteString(operand);
     let st: Stat;
-    let target: string | null = null;
+    let target: ByteString | null = null;
     try {
       st = ctx.p.fstatat(AT_FDCWD, guestPath(path), follow ? 0 : AT_SYMLINK_NOFOLLOW);
-      if ((st.mode & 0o170000) === 0o120000) target = ctx.p.readlinkat(AT_FDCWD, guestPath(path));
+      if ((st.mode & 0o170000) === 0o120000) target = ctx.p.readlinkRaw(AT_FDCWD, guestPath(path));
     } catch (e) {
       complainAbout(ctx, `cannot statx ${q(operand)}`, e);
       status = 1;
       continue;
     }
     const subject = { operand, path, st, target };
-    ctx.out.write((format === undefined ? defaultFormat(ctx, subject, names) : expand(ctx, format, subject, names)) + '\n');
+    writeBytes(ctx.out, (format === undefined ? defaultFormat(ctx, subject, names) : expand(ctx, format, subject, names)) + '\n');
   }
   return status;
 };

@@ -8,6 +8,8 @@
 import type { Process } from '../../vfs/process.js';
 import { getopt, has, UsageError, type OptionSpec, type ParsedOptions } from './_getopt.js';
 import { errorText } from './_strerror.js';
+import { shellEscape } from './_format.js';
+import { byteStringToUtf8, toByteString, type ByteString } from '../../vfs/bytes.js';
 
 /** Where a tool writes: text is written as UTF-8, bytes as they are. */
 export interface Output {
@@ -39,9 +41,22 @@ export function complainAbout(ctx: ToolContext, what: string, e: unknown): void 
   complain(ctx, `${what}: ${errorText(e)}`);
 }
 
-/** Quotes a name in messages as coreutils does ('name'). */
-export function q(name: string): string {
-  return `'${name}'`;
+/**
+ * Quotes a word (UTF-8 text: an operand as typed) in a message as coreutils' quoteaf does:
+ * shell-escape-always, so 'name', "it's", 'tab'$'\t''x'.
+ */
+export function q(text: string): string {
+  return byteStringToUtf8(shellEscape(toByteString(text), true));
+}
+
+/** Quotes a path (a byte string) in a message as quoteaf does; bytes that are not UTF-8 show as $'\ooo'. */
+export function qp(path: ByteString): string {
+  return byteStringToUtf8(shellEscape(path, true));
+}
+
+/** Quotes a word as coreutils' quotef does (cat's messages): only when a shell would need it. */
+export function qf(text: string): string {
+  return byteStringToUtf8(shellEscape(toByteString(text)));
 }
 
 /** An Output that collects what is written (for redirections and tests). */

@@ -9,7 +9,7 @@ import { listNames } from '../../compose/guest_tree.js';
 import { toByteString, type ByteString } from '../../vfs/bytes.js';
 import type { Stat } from '../../vfs/stat.js';
 import { has, last } from './_getopt.js';
-import { typeLetter } from './_format.js';
+import { octalEscape, typeLetter } from './_format.js';
 import { guestPath, joinPath, statOrNull, writeBytes } from './_guest.js';
 import { complain, parseOptions, type Tool, type ToolContext } from './tool.js';
 
@@ -24,7 +24,8 @@ const USAGE = `Usage: tree [-adF] [-L level] [--noreport] [directory ...]
 
 const TEE = toByteString('├── ');
 const ELL = toByteString('└── ');
-const BAR = toByteString('│   ');
+// tree 2 draws the continuing line with two no-break spaces after the bar.
+const BAR = toByteString('│\u00a0\u00a0 ');
 const GAP = '    ';
 
 interface Counts {
@@ -60,7 +61,7 @@ function tryList(ctx: ToolContext, dir: ByteString): ByteString[] | null {
 }
 
 /** Draws the entries `names` of `dir` (already listed) and what lies below them. */
-function walk(ctx: ToolContext, dir: ByteString, names: ByteString[], prefix: ByteString, level: number, o: TreeOptions, counts: Counts): void {
+function walk(ctx: ToolContext, dir: ByteString, names: ByteString[], prefix: ByteString, level: number, o: TreeOptions, counts: Counts): number {
   const entries: { name: ByteString; st: Stat | null; target: Stat | null }[] = [];
   for (const name of names.sort()) {
     if (!o.all && name.startsWith('.')) continue;
@@ -79,7 +80,7 @@ function walk(ctx: ToolContext, dir: ByteString, names: ByteString[], prefix: By
   entries.forEach((e, i) => {
     const lastOne = i === entries.length - 1;
     const path = joinPath(dir, e.name);
-    let line = prefix + (lastOne ? ELL : TEE) + e.name;
+    let line = prefix + (lastOne ? ELL : TEE) + octalEscape(e.name);
     const isDir = e.target !== null && typeLetter(e.target.mode) === 'd';
     if (e.st !== null && typeLetter(e.st.mode) === 'l') {
       let text: ByteString = '?';
@@ -88,7 +89,7 @@ function walk(ctx: ToolContext, dir: ByteString, names: ByteString[], prefix: By
       } catch {
         // an unreadable link shows '?'
       }
-      line += ' -> ' + text + suffix(e.target, o);
+      line += ' -> ' + octalEscape(text) + suffix(e.target, o);
     } else {
       line += suffix(e.st, o);
     }
@@ -99,6 +100,7 @@ function walk(ctx: ToolContext, dir: ByteString, names: ByteString[], prefix: By
     writeBytes(ctx.out, line + (descend && children === null ? '  [error opening dir]' : '') + '\n');
     if (children !== null) walk(ctx, path, children, prefix + (lastOne ? GAP : BAR), level + 1, o, counts);
   });
+  return entries.length;
 }
 
 /** `tree [-adF] [-L level] [--noreport] [DIR...]` */
@@ -128,14 +130,14 @@ export const tree: Tool = (ctx, args) => {
     const st = statOrNull(ctx.p, path, true);
     const names = st !== null && typeLetter(st.mode) === 'd' ? tryList(ctx, path) : null;
     if (names === null) {
-      writeBytes(ctx.out, path + '  [error opening dir]\n');
+      writeBytes(ctx.out, octalEscape(path) + '  [error opening dir]\n');
       if (st === null || typeLetter(st.mode) === 'd') status = 2;
       else counts.files++;
       continue;
     }
-    counts.dirs++;
-    writeBytes(ctx.out, path + (o.classify ? '/' : '') + '\n');
-    walk(ctx, path, names, '', 0, o, counts);
+    writeBytes(ctx.out, octalEscape(path) + (o.classify ? '/' : '') + '\n');
+    // tree 2 counts the starting directory only when it shows something in it.
+    if (walk(ctx, path, names, '', 0, o, counts) > 0) counts.dirs++;
   }
   if (!has(parsed, 'noreport')) {
     const d = `${counts.dirs} director${counts.dirs === 1 ? 'y' : 'ies'}`;
