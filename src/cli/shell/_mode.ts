@@ -1,9 +1,11 @@
 // This module is browser compatible.
 /**
  * File mode arguments as chmod(1) and find's -perm read them: octal (`755`, `4755`) or symbolic
- * (`u+x,go-w`, `a=rX`, `g=u`, `+t`), with GNU's rules: no "who" means all, less the umask; `X` is
- * execute for directories and for files already executable by someone; octal modes of fewer than
- * five digits keep a directory's set-user-ID and set-group-ID bits.
+ * (`u+x,go-w`, `a=rX`, `g=u`, `+t`), with GNU's rules (checked against GNU chmod on generated
+ * cases): no "who" means all, less the umask for the bits set or cleared, while `=` without one
+ * clears every bit; `X` is execute for directories and for files already executable by someone;
+ * `=` and octal modes of fewer than five digits keep the set-ID bits of a directory they do not
+ * mention.
  */
 
 /** A parsed mode: applies to an object's current mode. */
@@ -22,13 +24,13 @@ export function parseMode(text: string): ModeChange | null {
   const clauses = text.split(',');
   const steps: { who: number; whoGiven: boolean; op: string; perms: string; copy: string }[] = [];
   for (const clause of clauses) {
-    const m = /^([ugoa]*)((?:[-+=](?:[rwxXst]*|[ugo]))+)$/.exec(clause);
+    const m = /^([ugoa]*)((?:[-+=](?:[ugo]|[rwxXst]*))+)$/.exec(clause);
     if (m === null) return null;
     let who = 0;
     for (const c of m[1]!) who |= WHO[c]!;
     const whoGiven = m[1]!.length > 0;
     if (!whoGiven) who = 0o7777;
-    for (const action of m[2]!.match(/[-+=](?:[rwxXst]*|[ugo])/g)!) {
+    for (const action of m[2]!.match(/[-+=](?:[ugo]|[rwxXst]*)/g)!) {
       const op = action[0]!;
       const rest = action.slice(1);
       const copy = /^[ugo]$/.test(rest) ? rest : '';
@@ -60,10 +62,12 @@ export function parseMode(text: string): ModeChange | null {
       if (s.op === '+') mode |= affected;
       else if (s.op === '-') mode &= ~affected;
       else {
-        let cleared = s.who & (s.whoGiven ? 0o7777 : ~umask);
-        // GNU: = keeps a directory's set-ID bits unless they are named.
-        if (isDir) cleared &= ~0o6000 | affected;
-        mode = (mode & ~cleared) | affected;
+        // gnulib mode_adjust: = clears every bit of the named classes (all of them when none is
+        // named, whatever the umask), except a directory's set-ID bits that it does not mention.
+        const mentioned = s.whoGiven ? s.who & bits : bits;
+        let preserved = s.whoGiven ? ~s.who & 0o7777 : 0;
+        if (isDir) preserved |= 0o6000 & ~mentioned;
+        mode = (mode & preserved) | affected;
       }
     }
     return mode;
