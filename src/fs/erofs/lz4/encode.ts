@@ -1,0 +1,145 @@
+// This module is browser compatible.
+/**
+ * A greedy LZ4 block encoder with a single-entry hash table, and its "destination size" mode:
+ * compress as much input as fits in a fixed output budget, which is how EROFS fills each
+ * physical cluster (lz4's LZ4_compress_destSize). Output always obeys the block format's end
+ * rules that the kernel's decoder enforces: the last 5 bytes are literals and the last match
+ * starts at least 12 bytes before the end.
+ */
+
+const MINMATCH = 4;
+const LASTLITERALS = 5;
+const MFLIMIT = 12;
+const MAX_DISTANCE = 65535;
+const HASH_LOG = 14;
+/** Literals kept in reserve at the end of a destination-size block (see encodeBlock). */
+const RESERVE_LITERALS = MFLIMIT;
+
+/** The reusable state of an encoder: the hash table of recent positions. */
+export class Lz4Encoder {
+  private readonly table = new Int32Array(1 << HASH_LOG);
+  private tableOwner: Uint8Array | null = null;
+  /** Search effort: 1 is the fastest scan; higher values look for matches more densely. */
+  private readonly acceleration: number;
+
+  constructor(options: { acceleration?: number } = {}) {
+    this.acceleration = Math.max(1, options.acceleration ?? 1);
+  }
+
+  /** Input bytes covered by the last `encode` call. */
+  consumed = 0;
+
+  /**
+   * Compresses as much of `src[start..end)` as fits into `dst[0..capacity)`; sets `consumed` to
+   * the input bytes covered and returns the compressed size.
+   *
+   * @example
+   * const enc = new Lz4Encoder();
+   * const n = enc.encode(data, 0, data.length, out, 4096);
+   * // out[0..n) decodes to data[0..enc.consumed)
+   */
+  encode(src: Uint8Array, start: number, end: number, dst: Uint8Array, capacity: number): number {
+    const table = this.table;
+    if (this.tableOwner !== src) {
+      table.fill(-1);
+      this.tableOwner = src;
+    }
+    const mflimit = end - MFLIMIT;
+    const matchlimit = end - LASTLITERALS;
+    let anchor = start;
+    let ip = start;
+    let op = 0;
+    const accel = this.acceleration;
+    if (end - start >= MFLIMIT + 1) {
+      table[hash(src, ip)] = ip;
+      ip++;
+      outer: for (;;) {
+        // Find a match, skipping faster through incompressible stretches.
+        let ref = -1;
+        let attempts = 1 << 6;
+        for (;;) {
+          const step = (attempts++ >> 6) * accel;
+          if (ip > mflimit) break outer;
+          const h = hash(src, ip);
+          ref = table[h]!;
+          table[h] = ip;
+          if (ref >= start && ref < ip && ip - ref <= MAX_DISTANCE && read32(src, ref) === read32(src, ip)) break;
+          ip += step;
+        }
+        // Extend backwards over pending literals.
+        while (ip > anchor && ref > start && src[ip - 1] === src[ref - 1]) { ip--; ref--; }
+        // Extend forwards.
+        let len = MINMATCH;
+        while (ip + len < matchlimit && src[ip + len] === src[ref + len]) len++;
+        const litLen = ip - anchor;
+        const cost = 1 + extraBytes(litLen, 15) + litLen + 2 + extraBytes(len - MINMATCH, 15);
+        // Keep room for a final literal run of RESERVE_LITERALS bytes after this sequence.
+        if (op + cost + 1 + RESERVE_LITERALS > capacity) break;
+        op = writeSequence(dst, op, src, anchor, litLen, ip - ref, len - MINMATCH);
+        ip += len;
+        anchor = ip;
+        if (ip > mflimit) break;
+        // Prime the table with a position inside the match, as lz4 does.
+        table[hash(src, ip - 2)] = ip - 2;
+      }
+    }
+    // Final literals: as many of the rest as fit.
+    let lastLit = end - anchor;
+    const room = capacity - op;
+    if (1 + extraBytes(lastLit, 15) + lastLit > room) {
+      lastLit = room - 1;
+      while (lastLit > 0 && 1 + extraBytes(lastLit, 15) + lastLit > room) lastLit--;
+    }
+    if (lastLit < 0) lastLit = 0;
+    op = writeLiterals(dst, op, src, anchor, lastLit);
+    this.consumed = anchor + lastLit - start;
+    return op;
+  }
+}
+
+function read32(b: Uint8Array, i: number): number {
+  return b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+}
+
+function hash(b: Uint8Array, i: number): number {
+  return Math.imul(read32(b, i), 2654435761) >>> (32 - HASH_LOG);
+}
+
+/** Bytes needed to extend a length field past its 4-bit token nibble (value `n`, nibble max `max`). */
+function extraBytes(n: number, max: number): number {
+  return n < max ? 0 : Math.floor((n - max) / 255) + 1;
+}
+
+function writeLength(dst: Uint8Array, op: number, n: number): number {
+  while (n >= 255) {
+    dst[op++] = 255;
+    n -= 255;
+  }
+  dst[op++] = n;
+  return op;
+}
+
+function writeSequence(dst: Uint8Array, op: number, src: Uint8Array, anchor: number, litLen: number, offset: number, mlCode: number): number {
+  const tokenAt = op++;
+  let token = (litLen >= 15 ? 15 : litLen) << 4;
+  if (litLen >= 15) op = writeLength(dst, op, litLen - 15);
+  if (litLen < 24) {
+    for (let k = 0; k < litLen; k++) dst[op + k] = src[anchor + k]!;
+  } else {
+    dst.set(src.subarray(anchor, anchor + litLen), op);
+  }
+  op += litLen;
+  dst[op++] = offset & 0xff;
+  dst[op++] = offset >>> 8;
+  token |= mlCode >= 15 ? 15 : mlCode;
+  if (mlCode >= 15) op = writeLength(dst, op, mlCode - 15);
+  dst[tokenAt] = token;
+  return op;
+}
+
+function writeLiterals(dst: Uint8Array, op: number, src: Uint8Array, anchor: number, litLen: number): number {
+  dst[op++] = (litLen >= 15 ? 15 : litLen) << 4;
+  if (litLen >= 15) op = writeLength(dst, op, litLen - 15);
+  dst.set(src.subarray(anchor, anchor + litLen), op);
+  return op + litLen;
+}
