@@ -1,0 +1,766 @@
+// This module is browser compatible.
+/**
+ * The EROFS writer: builds an image from any TreeSource into a ByteSink, streaming file data
+ * and keeping only the tree's metadata in memory.
+ *
+ * Layout (4 KiB blocks):
+ *   block 0            superblock (checksummed)
+ *   blocks 1..         shared xattrs (values used by two or more inodes)
+ *   data               file contents and long symlink targets, in breadth-first order
+ *   metadata           inodes with their xattrs, inline tails and compressed indexes (nids
+ *                      count 32-byte slots from here; the root is nid 0)
+ *   directory blocks   the full blocks of directories
+ *
+ * Data comes before metadata so each file is read once while its layout is decided (a
+ * compressed file's index size, whether a tail fits inline); the metadata is then written in
+ * one sequential pass, re-reading only the few tail bytes that go inline. Output is a function
+ * of the input tree and the options alone: entries are sorted by name bytes, inodes are numbered
+ * breadth-first, the build time defaults to the most common mtime and the UUID is a digest of
+ * the metadata.
+ */
+import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../../../abi/constants.js';
+import { bytesToByteString, type ByteString } from '../../../vfs/bytes.js';
+import {
+  COMPACT_INODE_SIZE, EXTENDED_INODE_SIZE, FEATURE_COMPAT_MTIME, FEATURE_COMPAT_SB_CHKSUM,
+  FEATURE_INCOMPAT_ZERO_PADDING, FT_BLKDEV, FT_CHRDEV, FT_DIR, FT_FIFO, FT_REG_FILE, FT_SOCK, FT_SYMLINK,
+  LAYOUT_COMPRESSED_COMPACT, LAYOUT_FLAT_INLINE, LAYOUT_FLAT_PLAIN, NAME_LEN, NULL_ADDR, Z_ADVISE_COMPACTED_2B,
+  Z_LCLUSTER_TYPE_NONHEAD, Z_MAP_HEADER_SIZE,
+} from '../format/constants.js';
+import { crc32c } from '../format/crc32c.js';
+import { encodeDirBlock, planDirBlocks, type DirentSpec } from '../format/dirent.js';
+import { encodeInode, fitsCompact } from '../format/inode.js';
+import { encodeSuperblock, sealSuperblock, type Superblock } from '../format/superblock.js';
+import { encodeXattrEntry, encodeXattrIbody, splitXattrName, xattrEntrySize, xattrIbodyLength, type XattrSpec } from '../format/xattr.js';
+import { compactIndexBytes, compactLayout, encodeCompactIndexes, encodeMapHeader, type CompactEntrySpec } from '../format/zmap.js';
+import type { ByteSink } from './byte_sink.js';
+import { FileCompressor, type CompressedIndex } from './_file_compressor.js';
+import { SequentialWriter } from './_sequential_writer.js';
+import type { SourceStat, TreeSource } from './tree_source.js';
+
+const BLOCK_BITS = 12;
+const BLOCK_SIZE = 1 << BLOCK_BITS;
+
+/** Options of `writeErofs`. */
+export interface ErofsWriteOptions {
+  /** Compress regular files with LZ4 (default: no compression). */
+  compress?: 'lz4' | 'none';
+  /** Pack file tails after their inode (FLAT_INLINE). false keeps every regular file's data block-aligned (mkfs.erofs -E noinline_data). Default true. */
+  inlineData?: boolean;
+  /** Give every inode this mtime (seconds) and use it as the build time (mkfs.erofs -T). */
+  timestamp?: number;
+  /** Clamp mtimes later than this (SOURCE_DATE_EPOCH) and use it as the build time. */
+  clampMtime?: number;
+  /** Make every file owned by root (--all-root). */
+  allRoot?: boolean;
+  /** Force this uid / gid on every file. */
+  uid?: number;
+  gid?: number;
+  /** Always use 64-byte inodes. */
+  forceExtended?: boolean;
+  /** Copy xattrs (default true). */
+  xattrs?: boolean;
+  /** Filesystem UUID (16 bytes); default: a digest of the metadata. */
+  uuid?: Uint8Array;
+  /** Volume label (at most 15 bytes). */
+  volumeName?: string;
+  /** Called as the build progresses. */
+  onProgress?: (progress: ErofsWriteProgress) => void;
+}
+
+/** Progress of a build. */
+export interface ErofsWriteProgress {
+  phase: 'scan' | 'data' | 'metadata' | 'done';
+  inodes: number;
+  filesDone: number;
+  files: number;
+  bytesDone: number;
+  bytes: number;
+}
+
+/** What a build produced. */
+export interface ErofsWriteResult {
+  /** Image size in bytes. */
+  size: number;
+  blocks: number;
+  inodes: number;
+  buildTime: number;
+  /** Bytes of regular file data read. */
+  dataBytes: number;
+  compressedFiles: number;
+  /** Blocks of compressed data written (for compressed files). */
+  compressedBlocks: number;
+  /** Xattrs left out because EROFS cannot hold their namespace. */
+  skippedXattrs: number;
+  uuid: Uint8Array;
+}
+
+/** A node of the tree being written (one per inode; hard links share it). */
+class WNode<H> {
+  handle: H;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  mtimeNsec: number;
+  size: number;
+  rdev: number;
+  nlink = 1;
+  /** The first directory holding this node (a directory's `..`). */
+  parent: WNode<H> | null;
+  names: Uint8Array[] | null = null;
+  kids: Array<WNode<H>> | null = null;
+  target: Uint8Array | null = null;
+  xattrs: XattrSpec[] | null = null;
+  xattrKeys: string[] | null = null;
+  sharedIds: number[] | null = null;
+  inlineXattrs: XattrSpec[] | null = null;
+  // layout
+  extended = false;
+  inodeSize = COMPACT_INODE_SIZE;
+  xattrSize = 0;
+  layout = LAYOUT_FLAT_PLAIN;
+  /** Bytes of data stored inline after the inode. */
+  tail = 0;
+  blkaddr = 0;
+  /** The i_u union value. */
+  iu = 0;
+  index: CompressedIndex | null = null;
+  nid = 0;
+  ino32 = 0;
+
+  constructor(handle: H, stat: SourceStat, parent: WNode<H> | null) {
+    this.handle = handle;
+    this.mode = stat.mode;
+    this.uid = stat.uid;
+    this.gid = stat.gid;
+    this.mtime = stat.mtimeSec;
+    this.mtimeNsec = stat.mtimeNsec;
+    this.size = stat.size;
+    this.rdev = stat.rdev;
+    this.parent = parent;
+  }
+
+  get type(): number {
+    return this.mode & S_IFMT;
+  }
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+function fileType(mode: number): number {
+  switch (mode & S_IFMT) {
+    case S_IFREG: return FT_REG_FILE;
+    case S_IFDIR: return FT_DIR;
+    case S_IFCHR: return FT_CHRDEV;
+    case S_IFBLK: return FT_BLKDEV;
+    case S_IFIFO: return FT_FIFO;
+    case S_IFSOCK: return FT_SOCK;
+    case S_IFLNK: return FT_SYMLINK;
+    default: return 0;
+  }
+}
+
+const DOT = new Uint8Array([0x2e]);
+const DOTDOT = new Uint8Array([0x2e, 0x2e]);
+
+/** The error a build fails with (bad input: a name, a size, a file that changed). */
+export class ErofsWriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ErofsWriteError';
+  }
+}
+
+/**
+ * Writes an EROFS image of `source` to `sink`. Errors: ErofsWriteError for input EROFS cannot
+ * hold or that changed while being read; the source's and sink's own errors.
+ *
+ * @example
+ * const sink = new MemorySink();
+ * writeErofs(new ProcessTreeSource(process, '/'), sink, { compress: 'lz4' });
+ * const fs = Erofs.open(sink.bytes());
+ */
+export function writeErofs<H>(source: TreeSource<H>, sink: ByteSink, options: ErofsWriteOptions = {}): ErofsWriteResult {
+  return new ImageBuilder(source, sink, options).build();
+}
+
+class ImageBuilder<H> {
+  private readonly source: TreeSource<H>;
+  private readonly sink: ByteSink;
+  private readonly options: ErofsWriteOptions;
+  private readonly nodes: Array<WNode<H>> = [];
+  private readonly progress: ErofsWriteProgress = { phase: 'scan', inodes: 0, filesDone: 0, files: 0, bytesDone: 0, bytes: 0 };
+  private buildTime = 0;
+  private buildTimeNsec = 0;
+  private sharedArea = new Uint8Array(0);
+  private skippedXattrs = 0;
+  private compressedFiles = 0;
+  private compressedBlocks = 0;
+  private readonly copyBuffer = new Uint8Array(1 << 20);
+  private hashA = 0xffffffff;
+  private hashB = 0x811c9dc5;
+  private hashedBytes = 0;
+
+  constructor(source: TreeSource<H>, sink: ByteSink, options: ErofsWriteOptions) {
+    this.source = source;
+    this.sink = sink;
+    this.options = options;
+  }
+
+  build(): ErofsWriteResult {
+    this.scan();
+    this.chooseBuildTime();
+    this.shareXattrs();
+    this.sizeInodes();
+    const dataStart = (1 + this.sharedArea.length / BLOCK_SIZE) * BLOCK_SIZE;
+    const data = new SequentialWriter(this.sink, dataStart);
+    this.writeData(data);
+    data.align(BLOCK_SIZE);
+    data.flush();
+    const metaStart = data.position;
+    const metaLength = this.placeInodes();
+    const totalBlocks = this.placeDirectories(Math.ceil((metaStart + metaLength) / BLOCK_SIZE));
+    this.writeMetadata(metaStart);
+    const uuid = this.options.uuid ?? this.digestUuid(totalBlocks);
+    this.writeHead(metaStart, totalBlocks, uuid);
+    this.sink.truncate(totalBlocks * BLOCK_SIZE);
+    this.progress.phase = 'done';
+    this.report();
+    return {
+      size: totalBlocks * BLOCK_SIZE, blocks: totalBlocks, inodes: this.nodes.length, buildTime: this.buildTime,
+      dataBytes: this.progress.bytesDone, compressedFiles: this.compressedFiles, compressedBlocks: this.compressedBlocks,
+      skippedXattrs: this.skippedXattrs, uuid,
+    };
+  }
+
+  private report(): void {
+    this.options.onProgress?.(this.progress);
+  }
+
+  // ---- pass 1: the tree's metadata ----
+
+  private newNode(handle: H, stat: SourceStat, parent: WNode<H> | null): WNode<H> {
+    const o = this.options;
+    const n = new WNode(handle, stat, parent);
+    if (o.allRoot) n.uid = n.gid = 0;
+    if (o.uid !== undefined) n.uid = o.uid;
+    if (o.gid !== undefined) n.gid = o.gid;
+    if (o.timestamp !== undefined) {
+      n.mtime = o.timestamp;
+      n.mtimeNsec = 0;
+    } else if (o.clampMtime !== undefined && (n.mtime > o.clampMtime || (n.mtime === o.clampMtime && n.mtimeNsec > 0))) {
+      n.mtime = o.clampMtime;
+      n.mtimeNsec = 0;
+    }
+    switch (n.type) {
+      case S_IFREG:
+        this.progress.files++;
+        this.progress.bytes += n.size;
+        n.rdev = 0;
+        break;
+      case S_IFLNK:
+        n.target = this.source.readlink(handle);
+        n.size = n.target.length;
+        if (n.size === 0 || n.size > 4095) throw new ErofsWriteError(`${this.source.describe(handle)}: symlink target of ${n.size} bytes`);
+        n.rdev = 0;
+        break;
+      case S_IFDIR:
+        n.nlink = 2;
+        n.size = 0;
+        n.rdev = 0;
+        break;
+      case S_IFCHR:
+      case S_IFBLK:
+        n.size = 0;
+        break;
+      case S_IFIFO:
+      case S_IFSOCK:
+        n.size = 0;
+        n.rdev = 0;
+        break;
+      default:
+        throw new ErofsWriteError(`${this.source.describe(handle)}: unknown file type 0${n.mode.toString(8)}`);
+    }
+    if (o.xattrs !== false) this.readXattrs(n);
+    n.ino32 = this.nodes.length + 1;
+    this.nodes.push(n);
+    this.progress.inodes = this.nodes.length;
+    return n;
+  }
+
+  private readXattrs(n: WNode<H>): void {
+    const list = this.source.xattrs(n.handle);
+    if (list.length === 0) return;
+    const specs: XattrSpec[] = [];
+    for (const { name, value } of list) {
+      const split = splitXattrName(name);
+      if (split === null) {
+        this.skippedXattrs++;
+        continue;
+      }
+      if (split.suffix.length > 255) throw new ErofsWriteError(`${this.source.describe(n.handle)}: xattr name ${name} too long`);
+      if (value.length > 0xffff) throw new ErofsWriteError(`${this.source.describe(n.handle)}: xattr ${name} value of ${value.length} bytes (EROFS holds at most 65535)`);
+      const suffix = new Uint8Array(split.suffix.length);
+      for (let i = 0; i < suffix.length; i++) suffix[i] = split.suffix.charCodeAt(i);
+      specs.push({ index: split.index, suffix, value });
+    }
+    specs.sort((a, b) => a.index - b.index || compareBytes(a.suffix, b.suffix));
+    if (specs.length > 0) n.xattrs = specs;
+  }
+
+  private scan(): void {
+    const root = this.source.root();
+    if ((root.stat.mode & S_IFMT) !== S_IFDIR) throw new ErofsWriteError(`${this.source.describe(root.handle)}: not a directory`);
+    this.newNode(root.handle, root.stat, null);
+    const byKey = new Map<string, WNode<H>>();
+    for (let i = 0; i < this.nodes.length; i++) {
+      const dir = this.nodes[i]!;
+      if (dir.type !== S_IFDIR) continue;
+      const entries = this.source.list(dir.handle);
+      entries.sort((a, b) => compareBytes(a.name, b.name));
+      dir.names = [];
+      dir.kids = [];
+      for (let k = 0; k < entries.length; k++) {
+        const e = entries[k]!;
+        const name = e.name;
+        if (name.length === 0 || name.length > NAME_LEN || name.includes(0x2f) || name.includes(0) ||
+          (name.length <= 2 && name.every((c) => c === 0x2e))) {
+          throw new ErofsWriteError(`${this.source.describe(dir.handle)}: invalid entry name "${bytesToByteString(name)}"`);
+        }
+        if (k > 0 && compareBytes(entries[k - 1]!.name, name) === 0) {
+          throw new ErofsWriteError(`${this.source.describe(dir.handle)}: duplicate entry "${bytesToByteString(name)}"`);
+        }
+        const isDir = (e.stat.mode & S_IFMT) === S_IFDIR;
+        let child = !isDir && e.stat.key !== null ? byKey.get(e.stat.key) : undefined;
+        if (child !== undefined) {
+          child.nlink++;
+        } else {
+          child = this.newNode(e.handle, e.stat, dir);
+          if (!isDir && e.stat.key !== null) byKey.set(e.stat.key, child);
+        }
+        if (isDir) dir.nlink++;
+        dir.names.push(name);
+        dir.kids.push(child);
+      }
+      if (this.nodes.length % 1024 === 0) this.report();
+    }
+    this.report();
+  }
+
+  /** The build time: fixed or clamped by the options, else the most common mtime (the most compact inodes). */
+  private chooseBuildTime(): void {
+    const o = this.options;
+    if (o.timestamp !== undefined) {
+      this.buildTime = o.timestamp;
+    } else if (o.clampMtime !== undefined) {
+      this.buildTime = o.clampMtime;
+    } else {
+      const counts = new Map<string, number>();
+      let best = '';
+      let bestCount = 0;
+      for (const n of this.nodes) {
+        if (n.mtime < 0) continue;
+        const key = `${n.mtime}.${n.mtimeNsec}`;
+        const c = (counts.get(key) ?? 0) + 1;
+        counts.set(key, c);
+        if (c > bestCount || (c === bestCount && key > best)) {
+          best = key;
+          bestCount = c;
+        }
+      }
+      const [sec, nsec] = bestCount === 0 ? [0, 0] : best.split('.').map(Number);
+      this.buildTime = sec!;
+      this.buildTimeNsec = nsec!;
+    }
+  }
+
+  /** Moves xattrs used by two or more inodes to the shared area (ids in 4-byte units from block 1). */
+  private shareXattrs(): void {
+    const counts = new Map<string, { spec: XattrSpec; count: number }>();
+    for (const n of this.nodes) {
+      if (n.xattrs === null) continue;
+      n.xattrKeys = n.xattrs.map((x) => {
+        const key = `${x.index}\0${bytesToByteString(x.suffix)}\0${bytesToByteString(x.value)}`;
+        const entry = counts.get(key);
+        if (entry === undefined) counts.set(key, { spec: x, count: 1 });
+        else entry.count++;
+        return key;
+      });
+    }
+    const shared = [...counts.entries()].filter(([, e]) => e.count >= 2).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const ids = new Map<string, number>();
+    let size = 0;
+    for (const [key, e] of shared) {
+      ids.set(key, (BLOCK_SIZE + size) / 4);
+      size += xattrEntrySize(e.spec.suffix.length, e.spec.value.length);
+    }
+    this.sharedArea = new Uint8Array(Math.ceil(size / BLOCK_SIZE) * BLOCK_SIZE);
+    let p = 0;
+    for (const [, e] of shared) p = encodeXattrEntry(e.spec, this.sharedArea, p);
+    for (const n of this.nodes) {
+      if (n.xattrs === null) continue;
+      const sharedIds: number[] = [];
+      const inline: XattrSpec[] = [];
+      n.xattrs.forEach((x, i) => {
+        const id = ids.get(n.xattrKeys![i]!);
+        if (id !== undefined && sharedIds.length < 255) sharedIds.push(id);
+        else inline.push(x);
+      });
+      n.sharedIds = sharedIds;
+      n.inlineXattrs = inline;
+      n.xattrs = null;
+      n.xattrKeys = null;
+    }
+  }
+
+  /** Chooses compact or extended inodes and sizes the xattr bodies. */
+  private sizeInodes(): void {
+    for (const n of this.nodes) {
+      if (n.type === S_IFDIR) n.size = this.dirPlan(n).size;
+      n.extended = this.options.forceExtended === true || !fitsCompact(n, this.buildTime, this.buildTimeNsec);
+      n.inodeSize = n.extended ? EXTENDED_INODE_SIZE : COMPACT_INODE_SIZE;
+      n.xattrSize = xattrIbodyLength(n.sharedIds?.length ?? 0, n.inlineXattrs ?? []);
+    }
+  }
+
+  /** The sorted entries of a directory, `.` and `..` included. */
+  private dirEntries(n: WNode<H>): DirentSpec[] {
+    const out: DirentSpec[] = [
+      { name: DOT, nid: n.nid, type: FT_DIR },
+      { name: DOTDOT, nid: (n.parent ?? n).nid, type: FT_DIR },
+    ];
+    const names = n.names!;
+    const kids = n.kids!;
+    for (let i = 0; i < names.length; i++) out.push({ name: names[i]!, nid: kids[i]!.nid, type: fileType(kids[i]!.mode) });
+    out.sort((a, b) => compareBytes(a.name, b.name));
+    return out;
+  }
+
+  private dirPlan(n: WNode<H>): { starts: number[]; size: number } {
+    const names = n.names!;
+    // Block boundaries depend on the sorted order; "." and ".." sort among the names.
+    const all = [DOT, DOTDOT, ...names].sort(compareBytes);
+    return planDirBlocks(all.map((a) => a.length), BLOCK_SIZE);
+  }
+
+  // ---- pass 2: data ----
+
+  /** True when `tail` bytes fit after the inode and its xattrs in one block. */
+  private fitsInline(n: WNode<H>, tail: number): boolean {
+    return tail > 0 && n.inodeSize + n.xattrSize + tail <= BLOCK_SIZE;
+  }
+
+  private writeData(data: SequentialWriter): void {
+    this.progress.phase = 'data';
+    this.report();
+    const compressor = this.options.compress === 'lz4' ? new FileCompressor(BLOCK_SIZE) : null;
+    const inlineFiles = this.options.inlineData !== false;
+    let lastReport = 0;
+    for (const n of this.nodes) {
+      switch (n.type) {
+        case S_IFREG:
+          this.writeFile(n, data, compressor, inlineFiles);
+          this.progress.filesDone++;
+          this.progress.bytesDone += n.size;
+          if (this.progress.bytesDone - lastReport >= 64 << 20 || this.progress.filesDone % 4096 === 0) {
+            lastReport = this.progress.bytesDone;
+            this.report();
+          }
+          break;
+        case S_IFLNK: {
+          const target = n.target!;
+          if (this.fitsInline(n, target.length)) {
+            n.layout = LAYOUT_FLAT_INLINE;
+            n.tail = target.length;
+            n.blkaddr = NULL_ADDR;
+          } else {
+            n.layout = LAYOUT_FLAT_PLAIN;
+            n.blkaddr = data.position / BLOCK_SIZE;
+            data.write(target, 0, target.length);
+            data.align(BLOCK_SIZE);
+          }
+          n.iu = n.blkaddr;
+          break;
+        }
+        case S_IFDIR: {
+          const tail = n.size % BLOCK_SIZE;
+          if (this.fitsInline(n, tail)) {
+            n.layout = LAYOUT_FLAT_INLINE;
+            n.tail = tail;
+          } else {
+            n.layout = LAYOUT_FLAT_PLAIN;
+          }
+          break;
+        }
+        case S_IFCHR:
+        case S_IFBLK:
+          n.iu = n.rdev;
+          break;
+        default:
+          n.iu = 0;
+      }
+    }
+  }
+
+  private writeFile(n: WNode<H>, data: SequentialWriter, compressor: FileCompressor | null, inlineFiles: boolean): void {
+    const size = n.size;
+    if (size === 0) {
+      n.layout = LAYOUT_FLAT_PLAIN;
+      n.blkaddr = n.iu = 0;
+      return;
+    }
+    const full = Math.floor(size / BLOCK_SIZE);
+    const tail = size % BLOCK_SIZE;
+    const inline = inlineFiles && this.fitsInline(n, tail);
+    const file = this.source.open(n.handle);
+    try {
+      const start = data.position;
+      if (compressor !== null && size > BLOCK_SIZE) {
+        const plainBlocks = full + (tail > 0 && !inline ? 1 : 0);
+        const index = compressor.compress(file, size, data, plainBlocks, () => this.source.describe(n.handle));
+        if (index !== null) {
+          n.layout = LAYOUT_COMPRESSED_COMPACT;
+          n.index = index;
+          n.blkaddr = start / BLOCK_SIZE;
+          n.iu = index.blocks;
+          this.compressedFiles++;
+          this.compressedBlocks += index.blocks;
+          return;
+        }
+        data.rewind(start);
+      }
+      n.layout = inline ? LAYOUT_FLAT_INLINE : LAYOUT_FLAT_PLAIN;
+      n.tail = inline ? tail : 0;
+      n.blkaddr = inline && full === 0 ? NULL_ADDR : start / BLOCK_SIZE;
+      n.iu = n.blkaddr;
+      this.copy(file, n, inline ? full * BLOCK_SIZE : size, data);
+      data.align(BLOCK_SIZE);
+    } finally {
+      file.close();
+    }
+  }
+
+  private copy(file: { read(b: Uint8Array, o: number, l: number, p: number): number }, n: WNode<H>, length: number, data: SequentialWriter): void {
+    const buf = this.copyBuffer;
+    let pos = 0;
+    while (pos < length) {
+      const want = Math.min(buf.length, length - pos);
+      const got = file.read(buf, 0, want, pos);
+      if (got <= 0) throw new ErofsWriteError(`${this.source.describe(n.handle)}: file shrank while being read (expected ${n.size} bytes)`);
+      data.write(buf, 0, got);
+      pos += got;
+    }
+  }
+
+  // ---- pass 3: placement ----
+
+  /** Assigns nids: each record (inode, xattrs, tail or indexes) at 32-byte alignment; returns the metadata length. */
+  private placeInodes(): number {
+    let pos = 0;
+    for (const n of this.nodes) {
+      const core = n.inodeSize + n.xattrSize;
+      const packed = core + n.tail;
+      // A record that fits a block never straddles one (inline tails must not).
+      if (packed <= BLOCK_SIZE && (pos % BLOCK_SIZE) + packed > BLOCK_SIZE) pos = Math.ceil(pos / BLOCK_SIZE) * BLOCK_SIZE;
+      n.nid = pos / 32;
+      let length = packed;
+      if (n.index !== null) {
+        const header = Math.ceil((pos + core) / 8) * 8;
+        const layout = compactLayout(header + Z_MAP_HEADER_SIZE, n.index.types.length, Z_ADVISE_COMPACTED_2B);
+        length = header + Z_MAP_HEADER_SIZE + compactIndexBytes(layout, n.index.types.length) - pos;
+      }
+      pos = Math.ceil((pos + length) / 32) * 32;
+    }
+    return pos;
+  }
+
+  /** Gives directories their blocks after the metadata; returns the image's block count. */
+  private placeDirectories(firstBlock: number): number {
+    let next = firstBlock;
+    for (const n of this.nodes) {
+      if (n.type !== S_IFDIR) continue;
+      const blocks = Math.floor(n.size / BLOCK_SIZE) + (n.layout === LAYOUT_FLAT_PLAIN && n.size % BLOCK_SIZE !== 0 ? 1 : 0);
+      n.blkaddr = blocks === 0 ? NULL_ADDR : next;
+      n.iu = n.blkaddr;
+      next += blocks;
+    }
+    return next;
+  }
+
+  // ---- pass 4: metadata and directory blocks ----
+
+  private writeMetadata(metaStart: number): void {
+    this.progress.phase = 'metadata';
+    this.report();
+    const meta = new SequentialWriter(this.sink, metaStart);
+    const dirs = new SequentialWriter(this.sink, 0);
+    const record = new Uint8Array(BLOCK_SIZE * 2);
+    const block = new Uint8Array(BLOCK_SIZE);
+    let dirsPositioned = false;
+    for (const n of this.nodes) {
+      const at = metaStart + n.nid * 32;
+      if (meta.position < at) meta.zeros(at - meta.position);
+      let xattrIcount = 0;
+      const core = n.inodeSize + n.xattrSize;
+      const buf = core <= record.length ? record : new Uint8Array(core);
+      if (n.xattrSize > 0) xattrIcount = encodeXattrIbody(n.sharedIds ?? [], n.inlineXattrs ?? [], buf, n.inodeSize);
+      encodeInode({
+        extended: n.extended, layout: n.layout, xattrIcount, mode: n.mode, nlink: n.nlink, size: n.size, uid: n.uid,
+        gid: n.gid, mtime: n.mtime, mtimeNsec: n.mtimeNsec, iu: n.iu, ino32: n.ino32,
+      }, buf, 0);
+      this.emit(meta, buf, core);
+      if (n.index !== null) {
+        this.writeIndexes(meta, n);
+      } else if (n.type === S_IFDIR) {
+        const entries = this.dirEntries(n);
+        const plan = planDirBlocks(entries.map((e) => e.name.length), BLOCK_SIZE);
+        const fullBlocks = Math.floor(n.size / BLOCK_SIZE);
+        if (n.blkaddr !== NULL_ADDR) {
+          if (!dirsPositioned) {
+            dirs.rewind(n.blkaddr * BLOCK_SIZE);
+            dirsPositioned = true;
+          }
+          for (let b = 0; b < fullBlocks; b++) {
+            encodeDirBlock(entries, plan.starts[b]!, plan.starts[b + 1] ?? entries.length, block, BLOCK_SIZE);
+            dirs.write(block, 0, BLOCK_SIZE);
+          }
+        }
+        if (n.size % BLOCK_SIZE !== 0) {
+          const last = plan.starts.length - 1;
+          const tail = n.size % BLOCK_SIZE;
+          encodeDirBlock(entries, plan.starts[last]!, entries.length, block, tail);
+          if (n.layout === LAYOUT_FLAT_INLINE) {
+            this.emit(meta, block, tail);
+          } else {
+            block.fill(0, tail);
+            dirs.write(block, 0, BLOCK_SIZE);
+          }
+        }
+      } else if (n.tail > 0) {
+        if (n.type === S_IFLNK) {
+          this.emit(meta, n.target!, n.tail);
+        } else {
+          this.emit(meta, this.readTail(n, block), n.tail);
+        }
+      }
+      n.names = null;
+      n.kids = null;
+      n.inlineXattrs = null;
+      n.index = null;
+    }
+    meta.flush();
+    dirs.flush();
+  }
+
+  /** Writes bytes to the metadata stream and feeds them to the UUID digest. */
+  private emit(meta: SequentialWriter, buf: Uint8Array, length: number): void {
+    meta.write(buf, 0, length);
+    this.hashA = crc32c(this.hashA, buf, 0, length);
+    let h = this.hashB;
+    for (let i = 0; i < length; i += 7) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    this.hashB = h >>> 0;
+    this.hashedBytes += length;
+  }
+
+  /** Re-reads the inline tail of a regular file (its last `tail` bytes). */
+  private readTail(n: WNode<H>, block: Uint8Array): Uint8Array {
+    const file = this.source.open(n.handle);
+    try {
+      const start = n.size - n.tail;
+      let got = 0;
+      while (got < n.tail) {
+        const k = file.read(block, got, n.tail - got, start + got);
+        if (k <= 0) break;
+        got += k;
+      }
+      if (got !== n.tail) throw new ErofsWriteError(`${this.source.describe(n.handle)}: file shrank while being read (expected ${n.size} bytes)`);
+    } finally {
+      file.close();
+    }
+    return block;
+  }
+
+  private writeIndexes(meta: SequentialWriter, n: WNode<H>): void {
+    const index = n.index!;
+    const pos = meta.position;
+    const header = Math.ceil(pos / 8) * 8;
+    const pad = new Uint8Array(Z_MAP_HEADER_SIZE + 8);
+    this.emit(meta, pad, header - pos);
+    encodeMapHeader({ idataSize: 0, advise: Z_ADVISE_COMPACTED_2B, algorithmHead1: 0, algorithmHead2: 0, clusterBits: 0 }, pad, 0);
+    this.emit(meta, pad, Z_MAP_HEADER_SIZE);
+    const total = index.types.length;
+    const layout = compactLayout(header + Z_MAP_HEADER_SIZE, total, Z_ADVISE_COMPACTED_2B);
+    const specs: CompactEntrySpec[] = new Array(total);
+    let blk = n.blkaddr;
+    for (let i = 0; i < total; i++) {
+      const type = index.types[i]!;
+      if (type === Z_LCLUSTER_TYPE_NONHEAD) {
+        specs[i] = { type, lo: index.lo[i]!, delta1: index.delta1[i]!, blkaddr: 0 };
+      } else {
+        specs[i] = { type, lo: index.lo[i]!, delta1: 0, blkaddr: blk++ };
+      }
+    }
+    const out = new Uint8Array(compactIndexBytes(layout, total));
+    encodeCompactIndexes(specs, layout, BLOCK_BITS, out, 0);
+    this.emit(meta, out, out.length);
+  }
+
+  // ---- the head: superblock and shared xattrs ----
+
+  private digestUuid(totalBlocks: number): Uint8Array {
+    const u = new Uint8Array(16);
+    const words = [this.hashA, this.hashB, (this.hashedBytes * 2654435761) >>> 0, (totalBlocks ^ Math.imul(this.buildTime | 0, 40503)) >>> 0];
+    words.forEach((w, i) => {
+      u[i * 4] = w & 0xff;
+      u[i * 4 + 1] = (w >>> 8) & 0xff;
+      u[i * 4 + 2] = (w >>> 16) & 0xff;
+      u[i * 4 + 3] = w >>> 24;
+    });
+    // RFC 9562 version 8 (custom), variant 10.
+    u[6] = (u[6]! & 0x0f) | 0x80;
+    u[8] = (u[8]! & 0x3f) | 0x80;
+    return u;
+  }
+
+  private writeHead(metaStart: number, totalBlocks: number, uuid: Uint8Array): void {
+    const head = new Uint8Array(BLOCK_SIZE);
+    const volumeName = new Uint8Array(16);
+    if (this.options.volumeName !== undefined) {
+      const v = new TextEncoder().encode(this.options.volumeName);
+      if (v.length > 15) throw new ErofsWriteError('volume name longer than 15 bytes');
+      volumeName.set(v);
+    }
+    const sb: Superblock = {
+      checksum: 0,
+      featureCompat: FEATURE_COMPAT_SB_CHKSUM | FEATURE_COMPAT_MTIME,
+      blkszbits: BLOCK_BITS,
+      sbExtslots: 0,
+      rootNid: this.nodes[0]!.nid,
+      inos: this.nodes.length,
+      buildTime: this.buildTime,
+      buildTimeNsec: this.buildTimeNsec,
+      blocks: totalBlocks,
+      metaBlkaddr: metaStart / BLOCK_SIZE,
+      xattrBlkaddr: 0,
+      uuid,
+      volumeName,
+      featureIncompat: this.options.compress === 'lz4' ? FEATURE_INCOMPAT_ZERO_PADDING : 0,
+      u1: 0,
+      extraDevices: 0,
+      devtSlotoff: 0,
+      dirblkbits: 0,
+      packedNid: 0,
+    };
+    encodeSuperblock(sb, head);
+    sealSuperblock(head, BLOCK_BITS);
+    this.sink.write(head, 0, BLOCK_SIZE, 0);
+    if (this.sharedArea.length > 0) this.sink.write(this.sharedArea, 0, this.sharedArea.length, BLOCK_SIZE);
+  }
+}
