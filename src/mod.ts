@@ -32,3 +32,4 @@ export { MemorySink, type ByteSink } from './fs/erofs/writer/byte_sink.js';
 export { ProcessTreeSource, type TreeSource, type SourceStat, type SourceEntry, type SourceFile } from './fs/erofs/writer/tree_source.js';
 export type { DiskInode } from './fs/erofs/format/inode.js';
 export type { Superblock } from './fs/erofs/format/superblock.js';
+export * from './emu/mod.js';

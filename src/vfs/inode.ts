@@ -83,6 +83,11 @@ export abstract class FileSystem {
   readonly volatile: boolean = false;
   /** Longest name in bytes (statfs f_namelen). */
   readonly nameMax: number = 255;
+  /**
+   * True when the filesystem keeps POSIX ACLs (IS_POSIXACL): it stores the xattrs
+   * `system.posix_acl_access`/`_default` as given, and the core enforces and inherits them.
+   */
+  readonly posixAcl: boolean = false;
   /** The root directory. */
   abstract readonly root: Inode;
   /** Filesystem statistics. */

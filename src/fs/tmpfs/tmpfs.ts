@@ -46,6 +46,7 @@ export interface TmpfsOptions {
  */
 export class Tmpfs extends FileSystem {
   readonly type = 'tmpfs';
+  override readonly posixAcl = true;
   readonly root: TmpfsInode;
   readonly clock: Clock;
   private nextIno = 1;
