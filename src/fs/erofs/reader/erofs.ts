@@ -41,6 +41,8 @@ export class Erofs extends FileSystem {
   readonly type = 'erofs';
   override readonly readOnly = true;
   override readonly nameMax = NAME_MAX;
+  // Linux mounts erofs with ACLs on (CONFIG_EROFS_FS_POSIX_ACL): they are checked and listed.
+  override readonly posixAcl = true;
   readonly image: ErofsImage;
   readonly root: ErofsInode;
   private readonly inodes = new Map<number, ErofsInode>();
@@ -127,10 +129,10 @@ export class ErofsInode extends Inode implements FileHandle {
     this.atimeNsec = this.mtimeNsec = this.ctimeNsec = disk.mtimeNsec;
   }
 
-  /** Linux: compressed blocks for compressed files, else whole blocks (erofs_read_inode). */
+  /** Linux: the stored compressed block count for compressed files, else whole blocks (erofs_read_inode). */
   override blocks(): number {
     const image = this.fs.image;
-    if (isCompressedLayout(this.disk.layout) && this.disk.compressedBlocks !== 0) return this.disk.compressedBlocks * (image.blockSize / 512);
+    if (isCompressedLayout(this.disk.layout)) return this.disk.compressedBlocks * (image.blockSize / 512);
     return Math.ceil(this.size / image.blockSize) * (image.blockSize / 512);
   }
 
