@@ -177,7 +177,7 @@ export function buildTree(root: string, seed: number, spec: TreeSpec = DEFAULT_S
     if (spec.xattrs && rng.chance(0.05) && (type === S_IFREG || type === S_IFDIR)) {
       ops.push({ op: 'xattr', path: hex(path), name: Buffer.from('system.posix_acl_access').toString('hex'), value: hex(acl(rng, true)) });
     }
-    const sec = rng.chance(0.3) ? commonTime : rng.int(0, 2 ** 32);
+    const sec = rng.chance(0.3) ? commonTime : rng.chance(0.05) ? -rng.int(1, 2 ** 31) : rng.int(0, 2 ** 33);
     ops.push({ op: 'utime', path: hex(path), sec, nsec: rng.chance(0.3) ? 0 : rng.int(0, 999_999_999) });
   };
   // A deep chain and a big directory.

@@ -29,10 +29,13 @@ export const FEATURE_INCOMPAT_FRAGMENTS = 0x20;
 export const FEATURE_INCOMPAT_DEDUPE = 0x20;
 /** Every incompatible feature this implementation reads (those of Linux 6.1). */
 export const FEATURE_INCOMPAT_SUPPORTED = 0x3f;
-/** Names of incompatible feature bits, for messages. */
+/**
+ * Names of incompatible feature bits as dump.erofs prints them (bits 0x2, 0x8 and 0x20 each
+ * have two names: compr_cfgs, compr_head2 and dedupe share them).
+ */
 export const INCOMPAT_FEATURE_NAMES: Readonly<Record<number, string>> = {
-  0x1: 'lz4_0padding', 0x2: 'compr_cfgs/big_pcluster', 0x4: 'chunked_file', 0x8: 'device_table/compr_head2',
-  0x10: 'ztailpacking', 0x20: 'fragments/dedupe', 0x40: 'xattr_prefixes', 0x80: '48bit', 0x100: 'metabox',
+  0x1: '0padding', 0x2: 'big_pcluster', 0x4: 'chunked_file', 0x8: 'device_table', 0x10: 'ztailpacking',
+  0x20: 'fragments', 0x40: 'xattr_prefixes', 0x80: '48bit', 0x100: 'metabox',
 };
 
 /** Inode data layouts (i_format bits 1-3). */

@@ -47,6 +47,11 @@ export class BlockCache {
     return data;
   }
 
+  /** Blocks held now. */
+  get size(): number {
+    return this.blocks.size;
+  }
+
   /** Drops every cached block. */
   clear(): void {
     this.blocks.clear();
