@@ -12,12 +12,13 @@
 export * from './abi/constants.js';
 export { errno, errnoName, type ErrnoCode } from './abi/errno.js';
 export * from './abi/limits.js';
-export { VfsError } from './vfs/errors.js';
+export { VfsError, setErrorStacks } from './vfs/errors.js';
 export { VirtualFileSystem, type VfsOptions, type ProcessOptions, type DPath } from './vfs/virtual_filesystem.js';
 export { Process, type OpenHow, type CloneOptions, type MountSource } from './vfs/process.js';
 export { Cred, ROOT_CRED, type CredOptions, type Capability } from './vfs/cred.js';
 export { FileSystem, Inode, defaultHandle, type FileHandle, type NewInodeAttrs, type DirentSink } from './vfs/inode.js';
 export { Dirent64 } from './vfs/dirent.js';
+export { setDentryCacheLimit } from './vfs/dentry.js';
 export type { Stat, StatFs, Timespec, SetAttr } from './vfs/stat.js';
 export { Mount, type MountOptions, type VirtualDentry } from './vfs/mount.js';
 export { systemClock, type Clock } from './vfs/clock.js';
@@ -33,3 +34,9 @@ export { ProcessTreeSource, type TreeSource, type SourceStat, type SourceEntry, 
 export type { DiskInode } from './fs/erofs/format/inode.js';
 export type { Superblock } from './fs/erofs/format/superblock.js';
 export * from './emu/mod.js';
+export { utf8Casefold, utf8Validate, casefoldKey, casefoldKeyStrict, casefoldEqual } from './emu/casefold/casefold.js';
+export { getCasefoldFlag, setCasefoldFlag, FS_CASEFOLD_FL, type CasefoldFlag } from './emu/casefold/flags.js';
+export { WasiHost, WasiExit, type WasiHostOptions } from './wasi/wasi_host.js';
+export { CollectStream, bytesInput, nullStream, type WasiStream } from './wasi/stdio.js';
+export type { SandboxMode } from './wasi/sandbox.js';
+export { wasiErrno } from './wasi/errno_map.js';

@@ -15,11 +15,10 @@ import { MAXSYMLINKS, NAME_MAX, PATH_MAX } from '../abi/limits.js';
 import type { ByteString } from './bytes.js';
 import type { Cred } from './cred.js';
 import { Dentry } from './dentry.js';
-import { vfsError } from './errors.js';
+import { makeError, vfsError } from './errors.js';
 import type { Inode } from './inode.js';
 import type { Mount, VirtualDentry } from './mount.js';
 import { MAY_EXEC, permissionErrno } from './permissions.js';
-import { VfsError } from './errors.js';
 
 // Lookup flags (include/linux/namei.h), for this module and its callers.
 export const LOOKUP_FOLLOW = 0x0001;
@@ -32,6 +31,8 @@ export const LOOKUP_BENEATH = 0x080000;
 export const LOOKUP_IN_ROOT = 0x100000;
 export const LOOKUP_CACHED = 0x200000;
 export const LOOKUP_IS_SCOPED = LOOKUP_BENEATH | LOOKUP_IN_ROOT;
+/** Cross mounts stacked on the final position too (umount's "/" or "." on a covered dentry). */
+export const LOOKUP_MOUNTPOINT = 0x0080;
 
 // Last component types.
 export const LAST_NORM = 0;
@@ -75,17 +76,20 @@ function isMagicLink(inode: object): inode is MagicLink {
 
 /**
  * Finds the child dentry `name` of `parent` (Linux lookup_fast, then lookup_slow): the cache
- * first, revalidated for volatile filesystems, then the filesystem. Returns null when absent.
- * Errors: ENAMETOOLONG (a component over NAME_MAX bytes), EAGAIN when `cachedOnly` and the
- * entry is not cached (RESOLVE_CACHED), and what the filesystem's lookup throws (EIO...).
+ * first (by `key`, the name's d_hash: see `Dentry.keyOf`), revalidated for volatile
+ * filesystems, then the filesystem. Returns null when absent. Errors: EINVAL (from the key of a
+ * name a casefolded directory refuses), EAGAIN when `cachedOnly` and the entry is not cached
+ * (RESOLVE_CACHED), ENAMETOOLONG (a component over NAME_MAX bytes, not in the cache), and what
+ * the filesystem's lookup throws (EIO...).
  */
-export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false): Dentry | null {
+export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false, key: ByteString = parent.keyOf(name)): Dentry | null {
   const dir = parent.inode;
-  const cached = parent.children?.get(name);
+  const cached = parent.children?.get(key);
   if (cached !== undefined) {
+    cached.referenced = true;
     const fs = dir.fs;
     if (!fs.volatile) return cached;
-    const now = fs.revalidate(dir, name, cached.inode);
+    const now = fs.revalidate(dir, cached.name, cached.inode);
     if (now === cached.inode) return cached;
     if (cached.mounted === 0) {
       // The host changed it: the old dentry is stale, keep it only for its holders.
@@ -94,7 +98,7 @@ export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false
       return cached;
     }
     if (now === null) return null;
-    const fresh = new Dentry(name, parent, now);
+    const fresh = new Dentry(cached.name, parent, now, key);
     parent.addChild(fresh);
     return fresh;
   }
@@ -106,7 +110,8 @@ export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false
   if (name.length > NAME_MAX) throw vfsError('ENAMETOOLONG');
   const inode = dir.lookup(name);
   if (inode === null) return null;
-  const d = new Dentry(name, parent, inode);
+  const stored = dir.foldName !== undefined && dir.storedName !== undefined ? dir.storedName(name) ?? name : name;
+  const d = new Dentry(stored, parent, inode, key);
   parent.addChild(d);
   return d;
 }
@@ -122,6 +127,8 @@ export class PathWalk {
   flags: number;
   /** The last component (valid after `linkPathWalk`). */
   last: ByteString = '';
+  /** The dentry-cache key of `last` in its directory, when `lastType` is LAST_NORM. */
+  lastKey: ByteString = '';
   lastType = LAST_ROOT;
   /** The last component was followed by a slash. */
   lastTrailing = false;
@@ -211,6 +218,9 @@ export class PathWalk {
       }
       this.last = name;
       this.lastType = type;
+      // Linux link_path_walk hashes each component here (d_hash): a casefolded directory with
+      // strict encoding refuses a name before anything else looks at it.
+      if (type === LAST_NORM) this.lastKey = this.dentry.keyOf(name);
       this.lastTrailing = j < s.length;
       i = j;
       while (i < s.length && s.charCodeAt(i) === 47) i++;
@@ -259,6 +269,15 @@ export class PathWalk {
       this.linkPathWalk(s);
       s = this.lookupLast();
     }
+    if (this.flags & LOOKUP_MOUNTPOINT) {
+      // handle_lookup_down: the final position may itself be covered by mounts.
+      for (;;) {
+        const top = this.mount.children.get(this.dentry);
+        if (top === undefined) break;
+        this.mount = top;
+        this.dentry = top.root;
+      }
+    }
     if (this.flags & LOOKUP_DIRECTORY && !this.dentry.inode.isDir()) throw vfsError('ENOTDIR');
     return this.path;
   }
@@ -280,7 +299,7 @@ export class PathWalk {
   mayLookup(): void {
     const e = permissionErrno(this.ctx.cred, this.dentry.inode, MAY_EXEC);
     // Linux 6.x drops out of RCU mode to confirm a refusal; RESOLVE_CACHED cannot, so EAGAIN.
-    if (e !== 0) throw this.flags & LOOKUP_CACHED ? vfsError('EAGAIN') : new VfsError(e);
+    if (e !== 0) throw this.flags & LOOKUP_CACHED ? vfsError('EAGAIN') : makeError(e);
   }
 
   /** Linux walk_component: `.`/`..` or a lookup, then step into the result. */
@@ -289,7 +308,7 @@ export class PathWalk {
       if (this.lastType === LAST_DOTDOT) this.dotdot();
       return null;
     }
-    const child = lookupChild(this.dentry, this.last, (this.flags & LOOKUP_CACHED) !== 0);
+    const child = lookupChild(this.dentry, this.last, (this.flags & LOOKUP_CACHED) !== 0, this.lastKey);
     if (child === null) throw vfsError('ENOENT');
     return this.stepInto(flags, child);
   }

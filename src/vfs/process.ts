@@ -33,7 +33,7 @@ import type { Cred } from './cred.js';
 import { Dentry, rootDentryOf } from './dentry.js';
 import { Pipe, WOULD_BLOCK } from './devices.js';
 import { Dirent64 } from './dirent.js';
-import { VfsError, vfsError } from './errors.js';
+import { VfsError, makeError, vfsError } from './errors.js';
 import { FdTable } from './fd_table.js';
 import { FsContext } from './fs_context.js';
 import { defaultHandle, type FileHandle, type FileSystem, type Inode, type NewInodeAttrs } from './inode.js';
@@ -44,7 +44,7 @@ import {
 import { Mount, mountFlags, type MountOptions, type VirtualDentry } from './mount.js';
 import { OpenFile } from './open_file.js';
 import {
-  LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
+  LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_MOUNTPOINT, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
   LOOKUP_IN_ROOT, LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS, LOOKUP_NO_XDEV, PathWalk, WALK,
   lookupChild, type WalkContext,
 } from './path_walk.js';
@@ -282,7 +282,7 @@ export class Process implements WalkContext {
       }
       if (!(flags & O_CREAT)) {
         if (w.lastTrailing) w.flags |= LOOKUP_FOLLOW | LOOKUP_DIRECTORY;
-        const child = lookupChild(w.dentry, w.last, (w.flags & LOOKUP_CACHED) !== 0);
+        const child = lookupChild(w.dentry, w.last, (w.flags & LOOKUP_CACHED) !== 0, w.lastKey);
         if (child === null) throw vfsError('ENOENT');
         s = w.stepInto(WALK.TRAILING, child);
       } else {
@@ -290,13 +290,13 @@ export class Process implements WalkContext {
         // lookup_open
         const dir = w.dentry;
         if (dir.deleted && dir.inode.isDir()) throw vfsError('ENOENT');
-        let child = lookupChild(dir, w.last);
+        let child = lookupChild(dir, w.last, false, w.lastKey);
         if (child === null) {
           if (w.mount.readOnly) throw vfsError('EROFS');
           this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
           const plan = this.planNewInode(dir.inode, mode, S_IALLUGO, S_IFREG, 0);
           const inode = this.finishNewInode(dir.inode.create(w.last, plan.attrs), plan);
-          child = new Dentry(w.last, dir, inode);
+          child = new Dentry(w.last, dir, inode, w.lastKey);
           dir.addChild(child);
           created = true;
         }
@@ -468,6 +468,10 @@ export class Process implements WalkContext {
   fcntl(fd: number, cmd: number, arg = 0): number {
     try {
       const file = this.files.get(fd);
+      // check_fcntl_cmd: an O_PATH descriptor allows only these commands.
+      if (file.isPath && cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC && cmd !== F_GETFD && cmd !== F_SETFD && cmd !== F_GETFL) {
+        throw vfsError('EBADF');
+      }
       switch (cmd) {
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
@@ -480,7 +484,6 @@ export class Process implements WalkContext {
         case F_GETFL:
           return file.flags & ~(O_CLOEXEC | __O_TMPFILE);
         case F_SETFL:
-          if (file.isPath) throw vfsError('EBADF');
           if (arg & O_NOATIME && !(file.flags & O_NOATIME) && !ownerOrCapable(this.cred, file.inode)) throw vfsError('EPERM');
           file.flags = (file.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
           return 0;
@@ -823,11 +826,11 @@ export class Process implements WalkContext {
    */
   mkdirat(dirfd: number, path: PathLike, mode = 0o777): void {
     try {
-      const { dir, name } = this.filenameCreate(dirfd, toByteString(path), true);
+      const { dir, name, key } = this.filenameCreate(dirfd, toByteString(path), true);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
       const plan = this.planNewInode(dir.inode, mode, 0o777 | S_ISVTX, S_IFDIR, 0);
       const inode = this.finishNewInode(dir.inode.mkdir(name, plan.attrs), plan);
-      dir.addChild(new Dentry(name, dir, inode));
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'mkdirat', path);
     }
@@ -845,7 +848,7 @@ export class Process implements WalkContext {
         case S_IFDIR: throw vfsError('EPERM');
         default: throw vfsError('EINVAL');
       }
-      const { dir, name } = this.filenameCreate(dirfd, toByteString(path), false);
+      const { dir, name, key } = this.filenameCreate(dirfd, toByteString(path), false);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
       // Whiteouts (char 0:0) need no privilege since Linux 5.8 (vfs_mknod: is_whiteout).
       const whiteout = type === S_IFCHR && dev === 0;
@@ -854,7 +857,7 @@ export class Process implements WalkContext {
       const plan = this.planNewInode(dir.inode, mode & ~S_IFMT, S_IALLUGO, realType,
         realType === S_IFCHR || realType === S_IFBLK ? dev : 0);
       const inode = this.finishNewInode(realType === S_IFREG ? dir.inode.create(name, plan.attrs) : dir.inode.mknod(name, plan.attrs), plan);
-      dir.addChild(new Dentry(name, dir, inode));
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'mknodat', path);
     }
@@ -869,11 +872,11 @@ export class Process implements WalkContext {
       const body = toByteString(target);
       if (body.length === 0) throw vfsError('ENOENT');
       if (body.length >= PATH_MAX) throw vfsError('ENAMETOOLONG');
-      const { dir, name } = this.filenameCreate(dirfd, toByteString(linkpath), false);
+      const { dir, name, key } = this.filenameCreate(dirfd, toByteString(linkpath), false);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
       const plan = this.planNewInode(dir.inode, 0o777, 0o777, S_IFLNK, 0, false);
       const inode = dir.inode.symlink(name, body, plan.attrs);
-      dir.addChild(new Dentry(name, dir, inode));
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'symlinkat', linkpath);
     }
@@ -890,7 +893,7 @@ export class Process implements WalkContext {
       // linkat(fd, "", AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH unless the descriptor was opened
       // with the caller's credentials; a vroot process has one set of credentials, so it may.
       const old = this.lookupPath(olddirfd, oldpath, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0, flags & AT_EMPTY_PATH);
-      const { mount, dir, name } = this.filenameCreate(newdirfd, toByteString(newpath), false);
+      const { mount, dir, name, key } = this.filenameCreate(newdirfd, toByteString(newpath), false);
       if (old.mount !== mount) throw vfsError('EXDEV');
       this.mayLinkat(old.dentry.inode);
       // vfs_link
@@ -901,7 +904,7 @@ export class Process implements WalkContext {
       if (inode.nlink === 0 && !this.vfs.linkable.has(inode)) throw vfsError('ENOENT');
       dir.inode.link(name, inode);
       this.vfs.linkable.delete(inode);
-      dir.addChild(new Dentry(name, dir, inode));
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'linkat', newpath);
     }
@@ -932,7 +935,7 @@ export class Process implements WalkContext {
     }
     if (w.mount.readOnly) throw vfsError('EROFS');
     const dir = w.dentry;
-    const victim = this.lookupExisting(dir, w.last);
+    const victim = this.lookupExisting(dir, w.last, w.lastKey);
     this.mayDelete(dir, victim, true);
     if (victim.mounted > 0 && this.isMountpointIn(w.mount, victim)) throw vfsError('EBUSY');
     dir.inode.rmdir(victim.name, victim.inode);
@@ -945,7 +948,7 @@ export class Process implements WalkContext {
     if (w.lastType !== LAST_NORM) throw vfsError('EISDIR');
     if (w.mount.readOnly) throw vfsError('EROFS');
     const dir = w.dentry;
-    const victim = this.lookupExisting(dir, w.last);
+    const victim = this.lookupExisting(dir, w.last, w.lastKey);
     if (w.lastTrailing) throw vfsError(victim.inode.isDir() ? 'EISDIR' : 'ENOTDIR');
     this.mayDelete(dir, victim, false);
     if (victim.mounted > 0 && this.isMountpointIn(w.mount, victim)) throw vfsError('EBUSY');
@@ -988,10 +991,10 @@ export class Process implements WalkContext {
     const newDir = newW.dentry;
     // lock_rename: the "trap" is the child of one parent that is an ancestor of the other.
     const trap = renameTrap(newDir, oldDir);
-    const oldDentry = this.lookupExisting(oldDir, oldW.last);
+    const oldDentry = this.lookupExisting(oldDir, oldW.last, oldW.lastKey);
     let newDentry: Dentry | null;
-    if (newDir.deleted && newDir.inode.isDir() && newDir.cachedChild(newW.last) === undefined) throw vfsError('ENOENT');
-    newDentry = lookupChild(newDir, newW.last);
+    if (newDir.deleted && newDir.inode.isDir() && newDir.cachedChild(newW.lastKey) === undefined) throw vfsError('ENOENT');
+    newDentry = lookupChild(newDir, newW.last, false, newW.lastKey);
     if (newDentry !== null && flags & RENAME_NOREPLACE) throw vfsError('EEXIST');
     if (newDentry === null && exchange) throw vfsError('ENOENT');
     if (exchange && newDentry !== null && !newDentry.inode.isDir() && newW.lastTrailing) throw vfsError('ENOTDIR');
@@ -1020,27 +1023,27 @@ export class Process implements WalkContext {
     }
     if ((oldDentry.mounted > 0 && this.isMountpointIn(mount, oldDentry)) ||
       (newDentry !== null && newDentry.mounted > 0 && this.isMountpointIn(mount, newDentry))) throw vfsError('EBUSY');
-    oldDir.inode.rename(oldDentry.name, source, newDir.inode, newW.last, target, exchange);
+    // Over an existing entry the entry keeps its stored name, which differs from the new name
+    // in a casefolded directory (ext4_rename updates the found entry in place).
+    const newName = newDentry !== null ? newDentry.name : newW.last;
+    const oldName = oldDentry.name;
+    const oldKey = oldDentry.key;
+    oldDir.inode.rename(oldName, source, newDir.inode, newName, target, exchange);
     if (exchange) {
       const n = newDentry!;
-      const oldName = oldDentry.name;
       const oldParent = oldDentry.parent;
-      oldDentry.parent.children?.delete(oldDentry.name);
-      n.parent.children?.delete(n.name);
-      oldDentry.parent = n.parent;
-      oldDentry.name = n.name;
-      n.parent = oldParent;
-      n.name = oldName;
-      oldDentry.parent.addChild(oldDentry);
-      n.parent.addChild(n);
+      oldDentry.unhash();
+      n.unhash();
+      oldDentry.move(n.parent, n.name, n.key);
+      n.move(oldParent, oldName, oldKey);
     } else {
       if (newDentry !== null) newDentry.markDeleted();
-      oldDentry.move(newDir, newW.last);
+      oldDentry.move(newDir, newName, newW.lastKey);
       if (flags & RENAME_WHITEOUT) {
         // shmem_whiteout: a char 0:0 made inside the filesystem, so no umask (vfs_prepare_mode).
         const plan = this.planNewInode(oldDir.inode, 0, S_IALLUGO, S_IFCHR, makedev(0, 0), false);
-        const wh = this.finishNewInode(oldDir.inode.mknod(oldW.last, plan.attrs), plan);
-        oldDir.addChild(new Dentry(oldW.last, oldDir, wh));
+        const wh = this.finishNewInode(oldDir.inode.mknod(oldName, plan.attrs), plan);
+        oldDir.addChild(new Dentry(oldName, oldDir, wh, oldKey));
       }
     }
   }
@@ -1509,8 +1512,9 @@ export class Process implements WalkContext {
    */
   mount(source: MountSource, target: PathLike, options: MountOptions = {}): void {
     try {
-      if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
+      // do_mount looks the target up before path_mount checks the privilege.
       const t = this.lookupPath(AT_FDCWD, target, LOOKUP_FOLLOW, 0);
+      if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
       let fs: FileSystem;
       let root: Dentry;
       if ('bind' in source) {
@@ -1551,10 +1555,16 @@ export class Process implements WalkContext {
    */
   umount2(target: PathLike, flags = 0): void {
     try {
+      // ksys_umount, path_umount, can_umount, do_umount.
       if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW)) throw vfsError('EINVAL');
+      const t = this.lookupPath(AT_FDCWD, target, (flags & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW) | LOOKUP_MOUNTPOINT, 0);
       if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
-      const t = this.lookupPath(AT_FDCWD, target, flags & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW, 0);
-      if (t.dentry !== t.mount.root || t.mount.parent === null) throw vfsError('EINVAL');
+      if (t.dentry !== t.mount.root) throw vfsError('EINVAL');
+      if (t.mount === this.fsContext.root.mount && !(flags & MNT_DETACH)) {
+        // Linux: "unmounting" the caller's root remounts it read-only instead (do_umount_root).
+        t.mount.fs.remountedReadOnly = true;
+        return;
+      }
       this.vfs.detachMount(t.mount, (flags & MNT_DETACH) !== 0);
     } catch (e) {
       throw this.fail(e, 'umount2', target);
@@ -1574,24 +1584,25 @@ export class Process implements WalkContext {
   }
 
   /** Linux filename_create: walk to the parent and check the last component for a create. */
-  private filenameCreate(dirfd: number, path: ByteString, wantDir: boolean): { mount: Mount; dir: Dentry; name: ByteString } {
+  private filenameCreate(dirfd: number, path: ByteString, wantDir: boolean): { mount: Mount; dir: Dentry; name: ByteString; key: ByteString } {
     const w = new PathWalk(this, 0);
     w.parent(dirfd, path);
     if (w.lastType !== LAST_NORM) throw vfsError('EEXIST');
     const dir = w.dentry;
     const name = w.last;
-    const cached = dir.cachedChild(name);
+    const key = w.lastKey;
+    const cached = dir.cachedChild(key);
     if (cached === undefined && dir.deleted && dir.inode.isDir()) throw vfsError('ENOENT');
-    const existing = cached ?? lookupChild(dir, name);
+    const existing = cached ?? lookupChild(dir, name, false, key);
     if (existing !== null) throw vfsError('EEXIST');
     if (w.lastTrailing && !wantDir) throw vfsError('ENOENT');
     if (w.mount.readOnly) throw vfsError('EROFS');
-    return { mount: w.mount, dir, name };
+    return { mount: w.mount, dir, name, key };
   }
 
   /** Looks up a child that must exist (lookup_one_qstr_excl without LOOKUP_CREATE). */
-  private lookupExisting(dir: Dentry, name: ByteString): Dentry {
-    const d = lookupChild(dir, name);
+  private lookupExisting(dir: Dentry, name: ByteString, key: ByteString): Dentry {
+    const d = lookupChild(dir, name, false, key);
     if (d === null) throw vfsError('ENOENT');
     return d;
   }
@@ -1628,12 +1639,12 @@ export class Process implements WalkContext {
 
   /** Linux inode_permission: read-only filesystems refuse writes, then generic_permission. */
   inodePermission(inode: Inode, mask: number): void {
-    if (mask & MAY_WRITE && inode.fs.readOnly) {
+    if (mask & MAY_WRITE && inode.fs.isReadOnly()) {
       const t = inode.mode & S_IFMT;
       if (t === S_IFREG || t === S_IFDIR || t === S_IFLNK) throw vfsError('EROFS');
     }
     const e = permissionErrno(this.cred, inode, mask);
-    if (e !== 0) throw new VfsError(e);
+    if (e !== 0) throw makeError(e);
   }
 
   /**
@@ -1717,7 +1728,7 @@ export class Process implements WalkContext {
 
   /** Linux atime_needs_update with relatime. */
   atimeNeedsUpdate(mount: Mount, inode: Inode): boolean {
-    if (mount.noatime || mount.readOnly || inode.fs.readOnly) return false;
+    if (mount.noatime || mount.readOnly) return false;
     const now = this.vfs.clock();
     // relatime_need_update, then "atime already equals now" (atime_needs_update).
     if (!timeLE(inode.atimeSec, inode.atimeNsec, inode.mtimeSec, inode.mtimeNsec) &&

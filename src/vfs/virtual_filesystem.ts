@@ -251,8 +251,13 @@ export class VirtualFileSystem {
    */
   detachMount(m: Mount, lazy: boolean): void {
     if (!lazy && (m.refs > 0 || m.children.size > 0)) throw vfsError('EBUSY');
-    const parent = m.parent!;
-    const mp = m.mountpoint!;
+    const parent = m.parent;
+    const mp = m.mountpoint;
+    if (parent === null || mp === null) {
+      // The namespace's root, lazily: processes keep it as their root; nothing else changes.
+      m.detached = true;
+      return;
+    }
     parent.children.delete(mp);
     mp.mounted--;
     mp.pins--;
