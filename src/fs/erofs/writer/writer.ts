@@ -6,17 +6,18 @@
  * Layout (4 KiB blocks):
  *   block 0            superblock (checksummed)
  *   blocks 1..         shared xattrs (values used by two or more inodes)
- *   data               file contents and long symlink targets, in breadth-first order
  *   metadata           inodes with their xattrs, inline tails and compressed indexes (nids
  *                      count 32-byte slots from here; the root is nid 0)
- *   directory blocks   the full blocks of directories
+ *   data               file contents, directory blocks and long symlink targets, in
+ *                      breadth-first order
  *
- * Data comes before metadata so each file is read once while its layout is decided (a
- * compressed file's index size, whether a tail fits inline); the metadata is then written in
- * one sequential pass, re-reading only the few tail bytes that go inline. Output is a function
- * of the input tree and the options alone: entries are sorted by name bytes, inodes are numbered
- * breadth-first, the build time defaults to the most common mtime and the UUID is a digest of
- * the metadata.
+ * Every layout decision except one follows from sizes known after the scan, so inodes are
+ * placed first and then each file is read exactly once, its data streamed to the data area and
+ * its record (inode, xattrs, tail or compressed index) to the metadata area. The exception: a
+ * file planned compressed that saves no block is stored flat, and the index slot reserved for it
+ * stays unused. Output is a function of the input tree and the options alone: entries are
+ * sorted by name bytes, inodes are numbered breadth-first, the build time defaults to the most
+ * common mtime and the UUID is a digest of the metadata.
  */
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../../../abi/constants.js';
 import { bytesToByteString, type ByteString } from '../../../vfs/bytes.js';
@@ -124,7 +125,6 @@ class WNode<H> {
   blkaddr = 0;
   /** The i_u union value. */
   iu = 0;
-  index: CompressedIndex | null = null;
   nid = 0;
   ino32 = 0;
 
@@ -219,15 +219,15 @@ class ImageBuilder<H> {
     this.chooseBuildTime();
     this.shareXattrs();
     this.sizeInodes();
-    const dataStart = (1 + this.sharedArea.length / BLOCK_SIZE) * BLOCK_SIZE;
-    const data = new SequentialWriter(this.sink, dataStart);
-    this.writeData(data);
+    const metaStart = (1 + this.sharedArea.length / BLOCK_SIZE) * BLOCK_SIZE;
+    const metaLength = this.placeInodes();
+    const meta = new SequentialWriter(this.sink, metaStart);
+    const data = new SequentialWriter(this.sink, Math.ceil((metaStart + metaLength) / BLOCK_SIZE) * BLOCK_SIZE);
+    this.writeAll(meta, data, metaStart);
+    meta.flush();
     data.align(BLOCK_SIZE);
     data.flush();
-    const metaStart = data.position;
-    const metaLength = this.placeInodes();
-    const totalBlocks = this.placeDirectories(Math.ceil((metaStart + metaLength) / BLOCK_SIZE));
-    this.writeMetadata(metaStart);
+    const totalBlocks = data.position / BLOCK_SIZE;
     const uuid = this.options.uuid ?? this.digestUuid(totalBlocks);
     this.writeHead(metaStart, totalBlocks, uuid);
     this.sink.truncate(totalBlocks * BLOCK_SIZE);
@@ -450,55 +450,37 @@ class ImageBuilder<H> {
     return planDirBlocks(all.map((a) => a.length), BLOCK_SIZE);
   }
 
-  // ---- pass 2: data ----
+  // ---- layout: decided from sizes alone, so inodes can be placed before any data is read ----
 
   /** True when `tail` bytes fit after the inode and its xattrs in one block. */
   private fitsInline(n: WNode<H>, tail: number): boolean {
     return tail > 0 && n.inodeSize + n.xattrSize + tail <= BLOCK_SIZE;
   }
 
-  private writeData(data: SequentialWriter): void {
-    this.progress.phase = 'data';
-    this.report();
-    const compressor = this.options.compress === 'lz4' ? new FileCompressor(BLOCK_SIZE) : null;
+  /** Plans each inode's layout; a compressed file may still fall back to FLAT_PLAIN later. */
+  private planLayouts(): void {
+    const compress = this.options.compress === 'lz4';
     const inlineFiles = this.options.inlineData !== false;
-    let lastReport = 0;
     for (const n of this.nodes) {
+      n.layout = LAYOUT_FLAT_PLAIN;
+      n.tail = 0;
       switch (n.type) {
         case S_IFREG:
-          this.writeFile(n, data, compressor, inlineFiles);
-          this.progress.filesDone++;
-          this.progress.bytesDone += n.size;
-          if (this.progress.bytesDone - lastReport >= 64 << 20 || this.progress.filesDone % 4096 === 0) {
-            lastReport = this.progress.bytesDone;
-            this.report();
-          }
-          break;
-        case S_IFLNK: {
-          const target = n.target!;
-          if (this.fitsInline(n, target.length)) {
+          if (compress && n.size > BLOCK_SIZE) {
+            n.layout = LAYOUT_COMPRESSED_COMPACT;
+          } else if (inlineFiles && this.fitsInline(n, n.size % BLOCK_SIZE)) {
             n.layout = LAYOUT_FLAT_INLINE;
-            n.tail = target.length;
-            n.blkaddr = NULL_ADDR;
-          } else {
-            n.layout = LAYOUT_FLAT_PLAIN;
-            n.blkaddr = data.position / BLOCK_SIZE;
-            data.write(target, 0, target.length);
-            data.align(BLOCK_SIZE);
+            n.tail = n.size % BLOCK_SIZE;
           }
-          n.iu = n.blkaddr;
           break;
-        }
-        case S_IFDIR: {
-          const tail = n.size % BLOCK_SIZE;
-          if (this.fitsInline(n, tail)) {
+        case S_IFLNK:
+        case S_IFDIR:
+          // Directories and symlinks are packed even without inline file data, as mkfs.erofs does.
+          if (this.fitsInline(n, n.size % BLOCK_SIZE)) {
             n.layout = LAYOUT_FLAT_INLINE;
-            n.tail = tail;
-          } else {
-            n.layout = LAYOUT_FLAT_PLAIN;
+            n.tail = n.size % BLOCK_SIZE;
           }
           break;
-        }
         case S_IFCHR:
         case S_IFBLK:
           n.iu = n.rdev;
@@ -509,42 +491,131 @@ class ImageBuilder<H> {
     }
   }
 
-  private writeFile(n: WNode<H>, data: SequentialWriter, compressor: FileCompressor | null, inlineFiles: boolean): void {
+  /** The bytes of a compressed file's map header and compact indexes for a record at `pos`. */
+  private indexEnd(n: WNode<H>, pos: number): number {
+    const header = Math.ceil((pos + n.inodeSize + n.xattrSize) / 8) * 8;
+    const total = Math.ceil(n.size / BLOCK_SIZE);
+    const layout = compactLayout(header + Z_MAP_HEADER_SIZE, total, Z_ADVISE_COMPACTED_2B);
+    return header + Z_MAP_HEADER_SIZE + compactIndexBytes(layout, total);
+  }
+
+  /** Assigns nids: each record (inode, xattrs, tail or indexes) at 32-byte alignment; returns the metadata length. */
+  private placeInodes(): number {
+    this.planLayouts();
+    let pos = 0;
+    for (const n of this.nodes) {
+      const packed = n.inodeSize + n.xattrSize + n.tail;
+      // A record that fits a block never straddles one (inline tails must not).
+      if (packed <= BLOCK_SIZE && (pos % BLOCK_SIZE) + packed > BLOCK_SIZE) pos = Math.ceil(pos / BLOCK_SIZE) * BLOCK_SIZE;
+      n.nid = pos / 32;
+      const end = n.layout === LAYOUT_COMPRESSED_COMPACT ? this.indexEnd(n, pos) : pos + packed;
+      pos = Math.ceil(end / 32) * 32;
+    }
+    return pos;
+  }
+
+  // ---- one pass: each inode's data, then its record ----
+
+  private writeAll(meta: SequentialWriter, data: SequentialWriter, metaStart: number): void {
+    this.progress.phase = 'data';
+    this.report();
+    const compressor = this.options.compress === 'lz4' ? new FileCompressor(BLOCK_SIZE) : null;
+    const record = new Uint8Array(BLOCK_SIZE * 2);
+    const tail = new Uint8Array(BLOCK_SIZE);
+    let lastReport = 0;
+    for (const n of this.nodes) {
+      const at = metaStart + n.nid * 32;
+      if (meta.position < at) meta.zeros(at - meta.position);
+      let index: CompressedIndex | null = null;
+      switch (n.type) {
+        case S_IFREG:
+          index = this.writeFile(n, data, compressor, tail);
+          this.progress.filesDone++;
+          this.progress.bytesDone += n.size;
+          if (this.progress.bytesDone - lastReport >= 64 << 20 || this.progress.filesDone % 4096 === 0) {
+            lastReport = this.progress.bytesDone;
+            this.report();
+          }
+          break;
+        case S_IFLNK:
+          if (n.layout === LAYOUT_FLAT_INLINE) {
+            n.blkaddr = NULL_ADDR;
+            tail.set(n.target!);
+          } else {
+            n.blkaddr = data.position / BLOCK_SIZE;
+            data.write(n.target!, 0, n.size);
+            data.align(BLOCK_SIZE);
+          }
+          n.iu = n.blkaddr;
+          break;
+        case S_IFDIR:
+          this.writeDirectory(n, data, tail);
+          break;
+      }
+      const core = n.inodeSize + n.xattrSize;
+      const buf = core <= record.length ? record : new Uint8Array(core);
+      const xattrIcount = n.xattrSize > 0 ? encodeXattrIbody(n.sharedIds ?? [], n.inlineXattrs ?? [], buf, n.inodeSize) : 0;
+      encodeInode({
+        extended: n.extended, layout: n.layout, xattrIcount, mode: n.mode, nlink: n.nlink, size: n.size, uid: n.uid,
+        gid: n.gid, mtime: n.mtime, mtimeNsec: n.mtimeNsec, iu: n.iu, ino32: n.ino32,
+      }, buf, 0);
+      this.emit(meta, buf, core);
+      if (index !== null) this.writeIndexes(meta, n, index);
+      else if (n.tail > 0) this.emit(meta, tail, n.tail);
+      // What the rest of the build no longer needs.
+      n.inlineXattrs = null;
+      n.sharedIds = null;
+      n.target = null;
+      if (n.type === S_IFDIR) {
+        n.names = null;
+        n.kids = null;
+      }
+    }
+  }
+
+  /**
+   * Writes a regular file's data; returns its index when it is stored compressed. An inline
+   * tail is left in `tail`. Errors: ErofsWriteError when the file shrank.
+   */
+  private writeFile(n: WNode<H>, data: SequentialWriter, compressor: FileCompressor | null, tail: Uint8Array): CompressedIndex | null {
     const size = n.size;
     if (size === 0) {
-      n.layout = LAYOUT_FLAT_PLAIN;
       n.blkaddr = n.iu = 0;
-      return;
+      return null;
     }
-    const full = Math.floor(size / BLOCK_SIZE);
-    const tail = size % BLOCK_SIZE;
-    const inline = inlineFiles && this.fitsInline(n, tail);
     const file = this.source.open(n.handle);
     try {
       const start = data.position;
-      if (compressor !== null && size > BLOCK_SIZE) {
-        const plainBlocks = full + (tail > 0 && !inline ? 1 : 0);
-        const index = compressor.compress(file, size, data, plainBlocks, () => this.source.describe(n.handle));
+      if (n.layout === LAYOUT_COMPRESSED_COMPACT) {
+        const index = compressor!.compress(file, size, data, Math.ceil(size / BLOCK_SIZE), () => this.source.describe(n.handle));
         if (index !== null) {
-          n.layout = LAYOUT_COMPRESSED_COMPACT;
-          n.index = index;
           n.blkaddr = start / BLOCK_SIZE;
           n.iu = index.blocks;
           this.compressedFiles++;
           this.compressedBlocks += index.blocks;
-          return;
+          return index;
         }
+        // No block saved: store it flat; the index slot reserved for it stays empty.
         data.rewind(start);
+        n.layout = LAYOUT_FLAT_PLAIN;
       }
-      n.layout = inline ? LAYOUT_FLAT_INLINE : LAYOUT_FLAT_PLAIN;
-      n.tail = inline ? tail : 0;
-      n.blkaddr = inline && full === 0 ? NULL_ADDR : start / BLOCK_SIZE;
+      const inlineStart = n.layout === LAYOUT_FLAT_INLINE ? size - n.tail : size;
+      n.blkaddr = inlineStart === 0 ? NULL_ADDR : start / BLOCK_SIZE;
       n.iu = n.blkaddr;
-      this.copy(file, n, inline ? full * BLOCK_SIZE : size, data);
+      this.copy(file, n, inlineStart, data);
       data.align(BLOCK_SIZE);
+      if (n.tail > 0) {
+        let got = 0;
+        while (got < n.tail) {
+          const k = file.read(tail, got, n.tail - got, inlineStart + got);
+          if (k <= 0) throw new ErofsWriteError(`${this.source.describe(n.handle)}: file shrank while being read (expected ${size} bytes)`);
+          got += k;
+        }
+      }
     } finally {
       file.close();
     }
+    return null;
   }
 
   private copy(file: { read(b: Uint8Array, o: number, l: number, p: number): number }, n: WNode<H>, length: number, data: SequentialWriter): void {
@@ -559,104 +630,29 @@ class ImageBuilder<H> {
     }
   }
 
-  // ---- pass 3: placement ----
-
-  /** Assigns nids: each record (inode, xattrs, tail or indexes) at 32-byte alignment; returns the metadata length. */
-  private placeInodes(): number {
-    let pos = 0;
-    for (const n of this.nodes) {
-      const core = n.inodeSize + n.xattrSize;
-      const packed = core + n.tail;
-      // A record that fits a block never straddles one (inline tails must not).
-      if (packed <= BLOCK_SIZE && (pos % BLOCK_SIZE) + packed > BLOCK_SIZE) pos = Math.ceil(pos / BLOCK_SIZE) * BLOCK_SIZE;
-      n.nid = pos / 32;
-      let length = packed;
-      if (n.index !== null) {
-        const header = Math.ceil((pos + core) / 8) * 8;
-        const layout = compactLayout(header + Z_MAP_HEADER_SIZE, n.index.types.length, Z_ADVISE_COMPACTED_2B);
-        length = header + Z_MAP_HEADER_SIZE + compactIndexBytes(layout, n.index.types.length) - pos;
+  /** Writes a directory's full blocks (and its tail when not inline); an inline tail is left in `tail`. */
+  private writeDirectory(n: WNode<H>, data: SequentialWriter, tail: Uint8Array): void {
+    const entries = this.dirEntries(n);
+    const plan = planDirBlocks(entries.map((e) => e.name.length), BLOCK_SIZE);
+    const fullBlocks = Math.floor(n.size / BLOCK_SIZE);
+    const tailBytes = n.size % BLOCK_SIZE;
+    const onDisk = fullBlocks + (tailBytes > 0 && n.layout === LAYOUT_FLAT_PLAIN ? 1 : 0);
+    n.blkaddr = onDisk === 0 ? NULL_ADDR : data.position / BLOCK_SIZE;
+    n.iu = n.blkaddr;
+    const block = this.copyBuffer;
+    for (let b = 0; b < fullBlocks; b++) {
+      encodeDirBlock(entries, plan.starts[b]!, plan.starts[b + 1] ?? entries.length, block, BLOCK_SIZE);
+      data.write(block, 0, BLOCK_SIZE);
+    }
+    if (tailBytes > 0) {
+      const last = plan.starts[plan.starts.length - 1]!;
+      if (n.layout === LAYOUT_FLAT_INLINE) {
+        encodeDirBlock(entries, last, entries.length, tail, tailBytes);
+      } else {
+        encodeDirBlock(entries, last, entries.length, block, BLOCK_SIZE);
+        data.write(block, 0, BLOCK_SIZE);
       }
-      pos = Math.ceil((pos + length) / 32) * 32;
     }
-    return pos;
-  }
-
-  /** Gives directories their blocks after the metadata; returns the image's block count. */
-  private placeDirectories(firstBlock: number): number {
-    let next = firstBlock;
-    for (const n of this.nodes) {
-      if (n.type !== S_IFDIR) continue;
-      const blocks = Math.floor(n.size / BLOCK_SIZE) + (n.layout === LAYOUT_FLAT_PLAIN && n.size % BLOCK_SIZE !== 0 ? 1 : 0);
-      n.blkaddr = blocks === 0 ? NULL_ADDR : next;
-      n.iu = n.blkaddr;
-      next += blocks;
-    }
-    return next;
-  }
-
-  // ---- pass 4: metadata and directory blocks ----
-
-  private writeMetadata(metaStart: number): void {
-    this.progress.phase = 'metadata';
-    this.report();
-    const meta = new SequentialWriter(this.sink, metaStart);
-    const dirs = new SequentialWriter(this.sink, 0);
-    const record = new Uint8Array(BLOCK_SIZE * 2);
-    const block = new Uint8Array(BLOCK_SIZE);
-    let dirsPositioned = false;
-    for (const n of this.nodes) {
-      const at = metaStart + n.nid * 32;
-      if (meta.position < at) meta.zeros(at - meta.position);
-      let xattrIcount = 0;
-      const core = n.inodeSize + n.xattrSize;
-      const buf = core <= record.length ? record : new Uint8Array(core);
-      if (n.xattrSize > 0) xattrIcount = encodeXattrIbody(n.sharedIds ?? [], n.inlineXattrs ?? [], buf, n.inodeSize);
-      encodeInode({
-        extended: n.extended, layout: n.layout, xattrIcount, mode: n.mode, nlink: n.nlink, size: n.size, uid: n.uid,
-        gid: n.gid, mtime: n.mtime, mtimeNsec: n.mtimeNsec, iu: n.iu, ino32: n.ino32,
-      }, buf, 0);
-      this.emit(meta, buf, core);
-      if (n.index !== null) {
-        this.writeIndexes(meta, n);
-      } else if (n.type === S_IFDIR) {
-        const entries = this.dirEntries(n);
-        const plan = planDirBlocks(entries.map((e) => e.name.length), BLOCK_SIZE);
-        const fullBlocks = Math.floor(n.size / BLOCK_SIZE);
-        if (n.blkaddr !== NULL_ADDR) {
-          if (!dirsPositioned) {
-            dirs.rewind(n.blkaddr * BLOCK_SIZE);
-            dirsPositioned = true;
-          }
-          for (let b = 0; b < fullBlocks; b++) {
-            encodeDirBlock(entries, plan.starts[b]!, plan.starts[b + 1] ?? entries.length, block, BLOCK_SIZE);
-            dirs.write(block, 0, BLOCK_SIZE);
-          }
-        }
-        if (n.size % BLOCK_SIZE !== 0) {
-          const last = plan.starts.length - 1;
-          const tail = n.size % BLOCK_SIZE;
-          encodeDirBlock(entries, plan.starts[last]!, entries.length, block, tail);
-          if (n.layout === LAYOUT_FLAT_INLINE) {
-            this.emit(meta, block, tail);
-          } else {
-            block.fill(0, tail);
-            dirs.write(block, 0, BLOCK_SIZE);
-          }
-        }
-      } else if (n.tail > 0) {
-        if (n.type === S_IFLNK) {
-          this.emit(meta, n.target!, n.tail);
-        } else {
-          this.emit(meta, this.readTail(n, block), n.tail);
-        }
-      }
-      n.names = null;
-      n.kids = null;
-      n.inlineXattrs = null;
-      n.index = null;
-    }
-    meta.flush();
-    dirs.flush();
   }
 
   /** Writes bytes to the metadata stream and feeds them to the UUID digest. */
@@ -669,43 +665,23 @@ class ImageBuilder<H> {
     this.hashedBytes += length;
   }
 
-  /** Re-reads the inline tail of a regular file (its last `tail` bytes). */
-  private readTail(n: WNode<H>, block: Uint8Array): Uint8Array {
-    const file = this.source.open(n.handle);
-    try {
-      const start = n.size - n.tail;
-      let got = 0;
-      while (got < n.tail) {
-        const k = file.read(block, got, n.tail - got, start + got);
-        if (k <= 0) break;
-        got += k;
-      }
-      if (got !== n.tail) throw new ErofsWriteError(`${this.source.describe(n.handle)}: file shrank while being read (expected ${n.size} bytes)`);
-    } finally {
-      file.close();
-    }
-    return block;
-  }
-
-  private writeIndexes(meta: SequentialWriter, n: WNode<H>): void {
-    const index = n.index!;
+  /** Writes the map header and compact indexes after a compressed file's inode. */
+  private writeIndexes(meta: SequentialWriter, n: WNode<H>, index: CompressedIndex): void {
     const pos = meta.position;
     const header = Math.ceil(pos / 8) * 8;
-    const pad = new Uint8Array(Z_MAP_HEADER_SIZE + 8);
-    this.emit(meta, pad, header - pos);
-    encodeMapHeader({ idataSize: 0, advise: Z_ADVISE_COMPACTED_2B, algorithmHead1: 0, algorithmHead2: 0, clusterBits: 0 }, pad, 0);
-    this.emit(meta, pad, Z_MAP_HEADER_SIZE);
+    const head = new Uint8Array(Z_MAP_HEADER_SIZE + 8);
+    this.emit(meta, head, header - pos);
+    encodeMapHeader({ idataSize: 0, advise: Z_ADVISE_COMPACTED_2B, algorithmHead1: 0, algorithmHead2: 0, clusterBits: 0 }, head, 0);
+    this.emit(meta, head, Z_MAP_HEADER_SIZE);
     const total = index.types.length;
     const layout = compactLayout(header + Z_MAP_HEADER_SIZE, total, Z_ADVISE_COMPACTED_2B);
     const specs: CompactEntrySpec[] = new Array(total);
     let blk = n.blkaddr;
     for (let i = 0; i < total; i++) {
       const type = index.types[i]!;
-      if (type === Z_LCLUSTER_TYPE_NONHEAD) {
-        specs[i] = { type, lo: index.lo[i]!, delta1: index.delta1[i]!, blkaddr: 0 };
-      } else {
-        specs[i] = { type, lo: index.lo[i]!, delta1: 0, blkaddr: blk++ };
-      }
+      specs[i] = type === Z_LCLUSTER_TYPE_NONHEAD
+        ? { type, lo: index.lo[i]!, delta1: index.delta1[i]!, blkaddr: 0 }
+        : { type, lo: index.lo[i]!, delta1: 0, blkaddr: blk++ };
     }
     const out = new Uint8Array(compactIndexBytes(layout, total));
     encodeCompactIndexes(specs, layout, BLOCK_BITS, out, 0);
