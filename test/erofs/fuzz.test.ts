@@ -17,7 +17,7 @@ import {
 import { superblockChecksum } from '../../src/fs/erofs/format/superblock.js';
 import { ErofsImage } from '../../src/fs/erofs/reader/image.js';
 import { BufferSource } from '../../src/fs/erofs/byte_source.js';
-import { isCompressedLayout } from '../../src/fs/erofs/format/inode.js';
+import { isCompressedLayout, rawBlkaddr } from '../../src/fs/erofs/format/inode.js';
 import { Prng, testSeed } from '../emu/_prng.js';
 import { buildTree, cleanup, scratch } from './_tree.js';
 
@@ -102,7 +102,7 @@ function regions(bytes: Uint8Array): Array<[number, number]> {
     if (isCompressedLayout(ino.layout)) out.push([image.inodeEnd(ino), Math.min(bytes.length, image.inodeEnd(ino) + 256)]);
     if ((ino.mode & S_IFMT) === S_IFDIR) {
       for (let b = 0; b * image.blockSize < ino.size; b++) {
-        if (ino.rawBlkaddr !== 0xffffffff && ino.layout !== 2) out.push([(ino.rawBlkaddr + b) * image.blockSize, (ino.rawBlkaddr + b + 1) * image.blockSize]);
+        if (rawBlkaddr(ino) !== 0xffffffff && ino.layout !== 2) out.push([(rawBlkaddr(ino) + b) * image.blockSize, (rawBlkaddr(ino) + b + 1) * image.blockSize]);
       }
       image.readdir(ino, 0, (name, child) => {
         if (name !== '.' && name !== '..') queue.push(child);

@@ -12,7 +12,10 @@ import {
 import { corrupt, unsupported } from './format_error.js';
 import { put16, put32, put64, putS64, s64, u16, u32, u64 } from './le.js';
 
-/** A decoded inode. */
+/**
+ * A decoded inode. The reader's inode objects implement this interface themselves (decodeInode
+ * fills them in), so an inode held by the VFS costs one object.
+ */
 export interface DiskInode {
   /** The inode's nid (its 32-byte slot number in the metadata area). */
   nid: number;
@@ -31,18 +34,32 @@ export interface DiskInode {
   size: number;
   uid: number;
   gid: number;
-  mtime: number;
+  mtimeSec: number;
   mtimeNsec: number;
   /** Device number of device nodes (new_encode_dev layout, as vroot's rdev); 0 otherwise. */
   rdev: number;
-  /** Start block of flat data (FLAT_PLAIN, FLAT_INLINE). */
-  rawBlkaddr: number;
-  /** Compressed block count (compressed layouts). */
-  compressedBlocks: number;
-  /** Chunk format (CHUNK_BASED). */
-  chunkFormat: number;
+  /**
+   * The i_u union as a signed 32-bit value (kept small so objects stay compact); read it with
+   * rawBlkaddr, compressedBlocks or chunkFormat.
+   */
+  iu: number;
   /** The 32-bit inode serial number (i_ino), for 32-bit stat compatibility only. */
   ino32: number;
+}
+
+/** Start block of flat data (FLAT_PLAIN, FLAT_INLINE). */
+export function rawBlkaddr(ino: DiskInode): number {
+  return ino.iu >>> 0;
+}
+
+/** Compressed block count (compressed layouts). */
+export function compressedBlocks(ino: DiskInode): number {
+  return ino.iu >>> 0;
+}
+
+/** Chunk format (CHUNK_BASED). */
+export function chunkFormat(ino: DiskInode): number {
+  return ino.iu & 0xffff;
 }
 
 /** True for the compressed layouts. */
@@ -65,7 +82,7 @@ export function inodeSizeOf(b: Uint8Array, o: number): number {
  * mtime from the superblock's build time. Errors: EOPNOTSUPP (unknown format bits, layout or
  * chunk format, as the kernel), EUCLEAN (impossible file type or sizes).
  */
-export function decodeInode(b: Uint8Array, o: number, nid: number, buildTime: number, buildTimeNsec: number): DiskInode {
+export function decodeInode(b: Uint8Array, o: number, nid: number, buildTime: number, buildTimeNsec: number, out?: DiskInode): DiskInode {
   const format = u16(b, o);
   if (format & ~I_FORMAT_ALL) unsupported(`inode ${nid}: unsupported i_format 0x${format.toString(16)}`);
   const layout = format >> 1;
@@ -73,60 +90,53 @@ export function decodeInode(b: Uint8Array, o: number, nid: number, buildTime: nu
   const extended = (format & 1) === 1;
   const xattrIcount = u16(b, o + 2);
   const mode = u16(b, o + 4);
-  let nlink: number;
-  let size: number;
-  let iu: number;
-  let uid: number;
-  let gid: number;
-  let mtime = buildTime;
-  let mtimeNsec = buildTimeNsec;
-  let ino32: number;
+  const inode = out ?? ({} as DiskInode);
+  inode.nid = nid;
+  inode.extended = extended;
+  inode.layout = layout;
+  inode.inodeSize = extended ? EXTENDED_INODE_SIZE : COMPACT_INODE_SIZE;
+  inode.xattrIcount = xattrIcount;
+  inode.xattrSize = xattrIbodySize(xattrIcount);
+  inode.mode = mode;
+  inode.iu = (b[o + 16]! | (b[o + 17]! << 8) | (b[o + 18]! << 16) | (b[o + 19]! << 24));
+  inode.ino32 = u32(b, o + 20);
   if (extended) {
-    size = u64(b, o + 8, `inode ${nid} size`);
-    iu = u32(b, o + 16);
-    ino32 = u32(b, o + 20);
-    uid = u32(b, o + 24);
-    gid = u32(b, o + 28);
-    mtime = s64(b, o + 32, `inode ${nid} mtime`);
-    mtimeNsec = u32(b, o + 40);
-    nlink = u32(b, o + 44);
+    inode.size = u64(b, o + 8, `inode ${nid} size`);
+    inode.uid = u32(b, o + 24);
+    inode.gid = u32(b, o + 28);
+    inode.mtimeSec = s64(b, o + 32, `inode ${nid} mtime`);
+    inode.mtimeNsec = u32(b, o + 40);
+    inode.nlink = u32(b, o + 44);
   } else {
-    nlink = u16(b, o + 6);
-    size = u32(b, o + 8);
-    iu = u32(b, o + 16);
-    ino32 = u32(b, o + 20);
-    uid = u16(b, o + 24);
-    gid = u16(b, o + 26);
+    inode.nlink = u16(b, o + 6);
+    inode.size = u32(b, o + 8);
+    inode.uid = u16(b, o + 24);
+    inode.gid = u16(b, o + 26);
+    inode.mtimeSec = buildTime;
+    inode.mtimeNsec = buildTimeNsec;
   }
-  const inode: DiskInode = {
-    nid, extended, layout, inodeSize: extended ? EXTENDED_INODE_SIZE : COMPACT_INODE_SIZE, xattrIcount,
-    xattrSize: xattrIbodySize(xattrIcount), mode, nlink, size, uid, gid, mtime, mtimeNsec, rdev: 0,
-    rawBlkaddr: 0, compressedBlocks: 0, chunkFormat: 0, ino32,
-  };
+  inode.rdev = 0;
   switch (mode & S_IFMT) {
     case S_IFREG:
     case S_IFDIR:
     case S_IFLNK:
-      if (isCompressedLayout(layout)) inode.compressedBlocks = iu;
-      else if (layout === LAYOUT_CHUNK_BASED) inode.chunkFormat = iu & 0xffff;
-      else inode.rawBlkaddr = iu;
       break;
     case S_IFCHR:
     case S_IFBLK:
-      inode.rdev = iu;
-      if (size !== 0) corrupt(`inode ${nid}: device node with size ${size}`);
+      inode.rdev = inode.iu >>> 0;
+      if (inode.size !== 0) corrupt(`inode ${nid}: device node with size ${inode.size}`);
       break;
     case S_IFIFO:
     case S_IFSOCK:
-      if (size !== 0) corrupt(`inode ${nid}: ${(mode & S_IFMT) === S_IFIFO ? 'fifo' : 'socket'} with size ${size}`);
+      if (inode.size !== 0) corrupt(`inode ${nid}: ${(mode & S_IFMT) === S_IFIFO ? 'fifo' : 'socket'} with size ${inode.size}`);
       break;
     default:
       corrupt(`inode ${nid}: bogus i_mode 0${mode.toString(8)}`);
   }
-  if (layout === LAYOUT_CHUNK_BASED && inode.chunkFormat & ~CHUNK_FORMAT_ALL) {
-    unsupported(`inode ${nid}: unsupported chunk format 0x${inode.chunkFormat.toString(16)}`);
+  if (layout === LAYOUT_CHUNK_BASED && chunkFormat(inode) & ~CHUNK_FORMAT_ALL) {
+    unsupported(`inode ${nid}: unsupported chunk format 0x${chunkFormat(inode).toString(16)}`);
   }
-  if (mtimeNsec >= 1e9) corrupt(`inode ${nid}: mtime nanoseconds ${mtimeNsec}`);
+  if (inode.mtimeNsec >= 1e9) corrupt(`inode ${nid}: mtime nanoseconds ${inode.mtimeNsec}`);
   return inode;
 }
 

@@ -20,7 +20,8 @@ export function u64(b: Uint8Array, o: number, what: string): number {
   const lo = u32(b, o);
   const hi = u32(b, o + 4);
   if (hi > 0x1fffff) corrupt(`${what} too large (0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')})`);
-  return hi * 0x100000000 + lo;
+  // Small values stay small integers (V8 keeps them untagged in objects).
+  return hi === 0 ? lo : hi * 0x100000000 + lo;
 }
 
 /** Writes an unsigned 16-bit field. */
@@ -48,7 +49,7 @@ export function s64(b: Uint8Array, o: number, what: string): number {
   const lo = u32(b, o);
   const hi = u32(b, o + 4) | 0;
   if (hi > 0x1fffff || hi < -0x200000) corrupt(`${what} out of range`);
-  return hi * 0x100000000 + lo;
+  return hi === 0 ? lo : hi * 0x100000000 + lo;
 }
 
 /** Writes a signed 64-bit field from a safe integer. */

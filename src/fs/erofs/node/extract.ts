@@ -91,7 +91,7 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
       result.xattrs++;
     }
   };
-  const timeLine = (path: Buffer, ino: DiskInode): string => `t\t${path.toString('hex')}\t${ino.mtime}\t${ino.mtimeNsec}`;
+  const timeLine = (path: Buffer, ino: DiskInode): string => `t\t${path.toString('hex')}\t${ino.mtimeSec}\t${ino.mtimeNsec}`;
 
   try {
     const root = image.inode(image.sb.rootNid);

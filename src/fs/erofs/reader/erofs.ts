@@ -19,7 +19,7 @@ import { FileSystem, Inode, type DirentSink, type FileHandle } from '../../../vf
 import type { StatFs } from '../../../vfs/stat.js';
 import { BufferSource, type ByteSource } from '../byte_source.js';
 import { EROFS_MAGIC } from '../format/constants.js';
-import { isCompressedLayout, type DiskInode } from '../format/inode.js';
+import { compressedBlocks, isCompressedLayout, type DiskInode } from '../format/inode.js';
 import { ErofsImage, dtypeOf, type ErofsImageOptions } from './image.js';
 
 /** Options of `Erofs.open`. */
@@ -74,7 +74,7 @@ export class Erofs extends FileSystem {
   iget(nid: number): ErofsInode {
     let inode = this.inodes.get(nid);
     if (inode !== undefined) return inode;
-    inode = new ErofsInode(this, this.image.inode(nid));
+    inode = new ErofsInode(this, nid);
     if (this.inodes.size >= this.inodeCapacity) this.inodes.delete(this.inodes.keys().next().value as number);
     this.inodes.set(nid, inode);
     return inode;
@@ -106,33 +106,42 @@ export class Erofs extends FileSystem {
   }
 }
 
-/** One EROFS inode; regular files and directories are their own open-file handles. */
-export class ErofsInode extends Inode implements FileHandle {
+/**
+ * One EROFS inode; regular files and directories are their own open-file handles. It is its own
+ * decoded on-disk inode (DiskInode), so the VFS holds one object per inode.
+ */
+export class ErofsInode extends Inode implements FileHandle, DiskInode {
   readonly fs: Erofs;
-  /** The decoded on-disk inode. */
-  readonly disk: DiskInode;
+  nid = 0;
+  extended = false;
+  layout = 0;
+  inodeSize = 0;
+  xattrIcount = 0;
+  xattrSize = 0;
+  iu = 0;
+  ino32 = 0;
   private parentChecked = false;
 
-  constructor(fs: Erofs, disk: DiskInode) {
+  /** Reads inode `nid` of `fs`. Errors: EUCLEAN, EOPNOTSUPP, EIO. */
+  constructor(fs: Erofs, nid: number) {
     super();
     this.fs = fs;
-    this.disk = disk;
-    this.ino = disk.nid;
-    this.mode = disk.mode;
-    this.uid = disk.uid;
-    this.gid = disk.gid;
-    this.nlink = disk.nlink;
-    this.size = disk.size;
-    this.rdev = disk.rdev;
+    fs.image.inode(nid, this);
+    this.ino = nid;
     // Linux fs/erofs/inode.c: atime and ctime are the mtime.
-    this.atimeSec = this.mtimeSec = this.ctimeSec = disk.mtime;
-    this.atimeNsec = this.mtimeNsec = this.ctimeNsec = disk.mtimeNsec;
+    this.atimeSec = this.ctimeSec = this.mtimeSec;
+    this.atimeNsec = this.ctimeNsec = this.mtimeNsec;
+  }
+
+  /** The decoded on-disk inode (this object). */
+  get disk(): DiskInode {
+    return this;
   }
 
   /** Linux: the stored compressed block count for compressed files, else whole blocks (erofs_read_inode). */
   override blocks(): number {
     const image = this.fs.image;
-    if (isCompressedLayout(this.disk.layout)) return this.disk.compressedBlocks * (image.blockSize / 512);
+    if (isCompressedLayout(this.layout)) return compressedBlocks(this) * (image.blockSize / 512);
     return Math.ceil(this.size / image.blockSize) * (image.blockSize / 512);
   }
 
@@ -147,13 +156,13 @@ export class ErofsInode extends Inode implements FileHandle {
    */
   override lookup(name: ByteString): Inode | null {
     if (!this.isDir()) throw vfsError('ENOTDIR');
-    const found = this.fs.image.lookup(this.disk, name);
+    const found = this.fs.image.lookup(this, name);
     if (found === null) return null;
     const child = this.fs.iget(found.nid);
     if (child.isDir() && !child.parentChecked) {
-      const dotdot = this.fs.image.lookup(child.disk, '..');
-      if (dotdot === null || dotdot.nid !== this.disk.nid) {
-        throw vfsError('EUCLEAN', `directory ${child.disk.nid} is linked from ${this.disk.nid} but its .. is ${dotdot?.nid ?? 'missing'}`);
+      const dotdot = this.fs.image.lookup(child, '..');
+      if (dotdot === null || dotdot.nid !== this.nid) {
+        throw vfsError('EUCLEAN', `directory ${child.nid} is linked from ${this.nid} but its .. is ${dotdot?.nid ?? 'missing'}`);
       }
       child.parentChecked = true;
     }
@@ -162,7 +171,7 @@ export class ErofsInode extends Inode implements FileHandle {
 
   override readlink(): ByteString {
     if (!this.isSymlink()) throw vfsError('EINVAL');
-    return this.fs.image.readlink(this.disk);
+    return this.fs.image.readlink(this);
   }
 
   override open(): FileHandle {
@@ -170,11 +179,11 @@ export class ErofsInode extends Inode implements FileHandle {
   }
 
   override getxattr(name: ByteString): Uint8Array | null {
-    return this.fs.image.getxattr(this.disk, name);
+    return this.fs.image.getxattr(this, name);
   }
 
   override listxattr(): ByteString[] {
-    return this.fs.image.xattrs(this.disk).map((x) => x.name);
+    return this.fs.image.xattrs(this).map((x) => x.name);
   }
 
   // ---- FileHandle ----
@@ -182,7 +191,7 @@ export class ErofsInode extends Inode implements FileHandle {
   /** Linux generic_file_read_iter over the inode's mapping. Errors: EISDIR, EUCLEAN, EIO. */
   read(buf: Uint8Array, offset: number, length: number, position: number): number {
     if ((this.mode & S_IFMT) !== S_IFREG) throw vfsError(this.isDir() ? 'EISDIR' : 'EINVAL');
-    return this.fs.image.read(this.disk, buf, offset, length, position);
+    return this.fs.image.read(this, buf, offset, length, position);
   }
 
   write(): number {
@@ -192,7 +201,7 @@ export class ErofsInode extends Inode implements FileHandle {
   /** Linux erofs_readdir; `.` and `..` are the core's. Cookies are directory positions + 2. */
   readdir(cookie: number, sink: DirentSink): void {
     if (!this.isDir()) throw vfsError('ENOTDIR');
-    this.fs.image.readdir(this.disk, Math.max(0, cookie - 2), (name, nid, type, next) => {
+    this.fs.image.readdir(this, Math.max(0, cookie - 2), (name, nid, type, next) => {
       if (name === '.' || name === '..') return true;
       return sink(name, nid, dtypeOf(type), ErofsImage.cookieOf(next));
     });

@@ -27,7 +27,7 @@ import {
 } from '../format/constants.js';
 import { compareName, direntCount, direntNameBounds, direntNid, direntType } from '../format/dirent.js';
 import { FormatError } from '../format/format_error.js';
-import { decodeInode, inodeSizeOf, type DiskInode } from '../format/inode.js';
+import { chunkFormat, decodeInode, inodeSizeOf, rawBlkaddr, type DiskInode } from '../format/inode.js';
 import { decodeComprConfig, decodeSuperblock, type ComprConfig, type Superblock } from '../format/superblock.js';
 import { decodeSharedIds, decodeXattrEntry, splitXattrName, xattrPrefix } from '../format/xattr.js';
 import {
@@ -137,6 +137,7 @@ export class ErofsImage {
   private readonly zinfos = new Map<number, ZInfo>();
   private readonly entry = new LclusterEntry();
   private scratch = new Uint8Array(0);
+  private candidate = new Uint8Array(0);
   private fragmentDepth = 0;
 
   /** Opens an image. Errors: EINVAL (not EROFS), EUCLEAN, EOPNOTSUPP, EIO. */
@@ -156,6 +157,7 @@ export class ErofsImage {
     this.metaBase = this.sb.metaBlkaddr * this.blockSize;
     this.zeroPadding = (this.sb.featureIncompat & FEATURE_INCOMPAT_ZERO_PADDING) !== 0;
     this.cache = new BlockCache(source, this.blockSize, options.cacheBlocks ?? 256);
+    this.candidate = new Uint8Array(this.blockSize);
     this.extentBudget = options.extentCacheBytes ?? 4 << 20;
     if (this.metaBase + (this.sb.rootNid << ISLOT_BITS) >= source.size) corrupt('root inode lies beyond the end of the image');
     const root = this.inode(this.sb.rootNid);
@@ -198,8 +200,8 @@ export class ErofsImage {
     return out;
   }
 
-  /** Reads and decodes inode `nid`. Errors: EUCLEAN, EOPNOTSUPP, EIO. */
-  inode(nid: number): DiskInode {
+  /** Reads and decodes inode `nid` (into `into` when given). Errors: EUCLEAN, EOPNOTSUPP, EIO. */
+  inode(nid: number, into?: DiskInode): DiskInode {
     if (!Number.isSafeInteger(nid) || nid < 0) corrupt(`bad nid ${nid}`);
     const pos = this.inodePosition(nid);
     if (pos + 32 > this.source.size) corrupt(`inode ${nid} lies beyond the end of the image`);
@@ -210,7 +212,7 @@ export class ErofsImage {
         if (pos + size > this.source.size) corrupt(`inode ${nid} lies beyond the end of the image`);
         b = this.meta(pos, size);
       }
-      return decodeInode(b, 0, nid, this.sb.buildTime, this.sb.buildTimeNsec);
+      return decodeInode(b, 0, nid, this.sb.buildTime, this.sb.buildTimeNsec, into);
     } catch (e) {
       throw toVfsError(e);
     }
@@ -272,7 +274,7 @@ export class ErofsImage {
     let done = 0;
     if (position < tailStart) {
       const k = Math.min(n, tailStart - position);
-      this.readSource(buf, offset, k, ino.rawBlkaddr * this.blockSize + position);
+      this.readSource(buf, offset, k, rawBlkaddr(ino) * this.blockSize + position);
       done = k;
     }
     if (done < n) {
@@ -282,10 +284,11 @@ export class ErofsImage {
   }
 
   private readChunked(ino: DiskInode, buf: Uint8Array, offset: number, n: number, position: number): void {
-    const bits = chunkBits(ino.chunkFormat, this.blkbits);
+    const format = chunkFormat(ino);
+    const bits = chunkBits(format, this.blkbits);
     if (bits > 40) corrupt(`inode ${ino.nid}: chunk size 2^${bits}`);
     const chunkSize = 2 ** bits;
-    const unit = chunkEntrySize(ino.chunkFormat);
+    const unit = chunkEntrySize(format);
     const end = this.inodeEnd(ino);
     let done = 0;
     while (done < n) {
@@ -293,7 +296,7 @@ export class ErofsImage {
       const chunk = Math.floor(pos / chunkSize);
       const within = pos - chunk * chunkSize;
       const k = Math.min(n - done, chunkSize - within);
-      const blkaddr = chunkBlkaddr(this.meta(chunkEntryPosition(end, ino.chunkFormat, chunk), unit), 0, ino.chunkFormat);
+      const blkaddr = chunkBlkaddr(this.meta(chunkEntryPosition(end, format, chunk), unit), 0, format);
       if (blkaddr === NULL_ADDR) buf.fill(0, offset + done, offset + done + k);
       else this.readSource(buf, offset + done, k, blkaddr * this.blockSize + within);
       done += k;
@@ -625,7 +628,7 @@ export class ErofsImage {
     if (dir.layout === LAYOUT_FLAT_PLAIN || dir.layout === LAYOUT_FLAT_INLINE) {
       const tailStart = this.tailStart(dir);
       if (start < tailStart) {
-        const b = this.cache.get(dir.rawBlkaddr + i);
+        const b = this.cache.get(rawBlkaddr(dir) + i);
         return length === bs ? b : b.subarray(0, length);
       }
       return this.meta(this.inlinePosition(dir, tailStart) + (start - tailStart), length);
@@ -658,7 +661,9 @@ export class ErofsImage {
           return { nid: direntNid(block, 0), type: direntType(block, 0) };
         } else {
           head = mid + 1;
-          candidate = block;
+          // The block is searched after more blocks are read: keep a copy, not a cache view.
+          this.candidate.set(block);
+          candidate = this.candidate.subarray(0, block.length);
           candidateCount = count;
         }
       }

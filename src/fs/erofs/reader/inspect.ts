@@ -9,7 +9,7 @@ import { chunkBits, chunkBlkaddr, chunkEntryPosition, chunkEntrySize } from '../
 import {
   INCOMPAT_FEATURE_NAMES, LAYOUT_CHUNK_BASED, LAYOUT_FLAT_INLINE, LAYOUT_FLAT_PLAIN, LAYOUT_NAMES, NULL_ADDR,
 } from '../format/constants.js';
-import { isCompressedLayout, type DiskInode } from '../format/inode.js';
+import { chunkFormat, compressedBlocks, isCompressedLayout, rawBlkaddr, type DiskInode } from '../format/inode.js';
 import type { ErofsImage } from './image.js';
 
 /** The superblock, decoded. */
@@ -131,7 +131,7 @@ export function describeInode(image: ErofsImage, ino: DiskInode, maxRanges = 100
     uid: ino.uid,
     gid: ino.gid,
     size: ino.size,
-    mtime: ino.mtime,
+    mtime: ino.mtimeSec,
     mtimeNsec: ino.mtimeNsec,
     rdev: ino.rdev,
     ino32: ino.ino32,
@@ -153,20 +153,21 @@ export function describeInode(image: ErofsImage, ino: DiskInode, maxRanges = 100
   if (ino.layout === LAYOUT_FLAT_PLAIN || ino.layout === LAYOUT_FLAT_INLINE) {
     const blocks = Math.ceil(ino.size / bs);
     const plain = ino.layout === LAYOUT_FLAT_INLINE ? (blocks - 1) * bs : ino.size;
-    if (plain > 0) push({ offset: 0, length: plain, kind: 'blocks', position: ino.rawBlkaddr * bs, stored: Math.ceil(plain / bs) * bs });
+    if (plain > 0) push({ offset: 0, length: plain, kind: 'blocks', position: rawBlkaddr(ino) * bs, stored: Math.ceil(plain / bs) * bs });
     if (plain < ino.size) push({ offset: plain, length: ino.size - plain, kind: 'inline', position: image.inodeEnd(ino), stored: ino.size - plain });
   } else if (ino.layout === LAYOUT_CHUNK_BASED) {
-    report.chunkFormat = ino.chunkFormat;
-    const size = 2 ** chunkBits(ino.chunkFormat, image.blkbits);
+    const format = chunkFormat(ino);
+    report.chunkFormat = format;
+    const size = 2 ** chunkBits(format, image.blkbits);
     for (let off = 0, n = 0; off < ino.size; off += size, n++) {
-      const at = chunkEntryPosition(image.inodeEnd(ino), ino.chunkFormat, n);
-      const blk = chunkBlkaddr(image.meta(at, chunkEntrySize(ino.chunkFormat)), 0, ino.chunkFormat);
+      const at = chunkEntryPosition(image.inodeEnd(ino), format, n);
+      const blk = chunkBlkaddr(image.meta(at, chunkEntrySize(format)), 0, format);
       const length = Math.min(size, ino.size - off);
       const hole = blk === NULL_ADDR;
       if (!push({ offset: off, length, kind: hole ? 'hole' : 'blocks', position: hole ? 0 : blk * bs, stored: hole ? 0 : Math.ceil(length / bs) * bs })) break;
     }
   } else if (isCompressedLayout(ino.layout)) {
-    report.compressedBlocks = ino.compressedBlocks;
+    report.compressedBlocks = compressedBlocks(ino);
     const z = image.zinfo(ino);
     report.compression = {
       advise: z.advise, lclusterBits: z.lclusterBits, algorithms: [z.algorithmHead1, z.algorithmHead2], compactIndexes: z.compact !== null,
