@@ -136,7 +136,10 @@ export class ErofsImage {
   private extentBytes = 0;
   private readonly zinfos = new Map<number, ZInfo>();
   private readonly entry = new LclusterEntry();
-  private scratch = new Uint8Array(0);
+  private readahead = new Uint8Array(0);
+  private raStart = 0;
+  private raEnd = 0;
+  private raWindow = 0;
   private candidate = new Uint8Array(0);
   private fragmentDepth = 0;
 
@@ -508,7 +511,19 @@ export class ErofsImage {
     let done = 0;
     while (done < n) {
       const pos = position + done;
-      const ext = this.decodedExtent(ino, pos);
+      let ext = this.cachedExtent(ino.nid, pos);
+      if (ext === null) {
+        const z = this.zinfo(ino);
+        const mapped = this.mapExtent(ino, z, pos);
+        // A whole extent inside the request (with room for the decoder's scratch bytes after it,
+        // which later extents overwrite) decodes straight into the caller's buffer.
+        if (mapped.la === pos && mapped.llen + LZ4_DECODE_SLACK <= n - done) {
+          this.decodeExtent(ino, z, mapped, buf, offset + done);
+          done += mapped.llen;
+          continue;
+        }
+        ext = this.cacheExtent(ino, z, mapped);
+      }
       const within = pos - ext.la;
       const k = Math.min(n - done, ext.llen - within);
       if (k < 64) {
@@ -521,36 +536,44 @@ export class ErofsImage {
     }
   }
 
-  /** The decompressed extent holding byte `pos`, from the extent cache or decoded now. */
-  private decodedExtent(ino: DiskInode, pos: number): CachedExtent {
+  /** The cached decompressed extent of inode `nid` holding byte `pos`, or null. */
+  private cachedExtent(nid: number, pos: number): CachedExtent | null {
     const list = this.extents;
     for (let i = list.length - 1; i >= 0; i--) {
       const c = list[i]!;
-      if (c.nid === ino.nid && pos >= c.la && pos < c.la + c.llen) {
-        if (i !== list.length - 1) {
-          list.splice(i, 1);
-          list.push(c);
-        }
-        return c;
-      }
+      if (c.nid === nid && pos >= c.la && pos < c.la + c.llen) return c;
     }
-    const z = this.zinfo(ino);
-    const ext = this.mapExtent(ino, z, pos);
-    const data = new Uint8Array(ext.llen + LZ4_DECODE_SLACK);
-    this.decodeExtent(ino, z, ext, data);
-    const c: CachedExtent = { nid: ino.nid, la: ext.la, llen: ext.llen, data };
-    list.push(c);
-    this.extentBytes += data.length;
-    while (this.extentBytes > this.extentBudget && list.length > 1) this.extentBytes -= list.shift()!.data.length;
-    return c;
+    return null;
   }
 
-  /** Decompresses (or copies) an extent into `out[0..llen)`. Errors: EUCLEAN, EOPNOTSUPP, EIO. */
-  decodeExtent(ino: DiskInode, z: ZInfo, ext: Extent, out: Uint8Array): void {
+  /** Decodes an extent into the cache (the oldest entries' buffers are reused). */
+  private cacheExtent(ino: DiskInode, z: ZInfo, ext: Extent): CachedExtent {
+    const list = this.extents;
+    const need = ext.llen + LZ4_DECODE_SLACK;
+    let c: CachedExtent | undefined;
+    while (list.length > 0 && (this.extentBytes + need > this.extentBudget || list.length >= 8)) {
+      const old = list.shift()!;
+      this.extentBytes -= old.data.length;
+      if (c === undefined || old.data.length > c.data.length) c = old;
+    }
+    const data = c !== undefined && c.data.length >= need ? c.data : new Uint8Array(Math.max(need, 64 * 1024));
+    const entry: CachedExtent = { nid: -1, la: ext.la, llen: ext.llen, data };
+    this.decodeExtent(ino, z, ext, data, 0);
+    entry.nid = ino.nid;
+    list.push(entry);
+    this.extentBytes += data.length;
+    return entry;
+  }
+
+  /**
+   * Decompresses (or copies) an extent into `out[at..at+llen)`; up to LZ4_DECODE_SLACK bytes
+   * after it may be overwritten. Errors: EUCLEAN, EOPNOTSUPP, EIO.
+   */
+  decodeExtent(ino: DiskInode, z: ZInfo, ext: Extent, out: Uint8Array, at: number): void {
     const llen = ext.llen;
     switch (ext.algorithm) {
       case 'fragment':
-        this.readFragment(z, ext, out);
+        this.readFragment(z, ext, out, at);
         return;
       case 'lzma':
         throw vfsError('EOPNOTSUPP', `inode ${ino.nid}: LZMA-compressed data is not supported`);
@@ -561,29 +584,33 @@ export class ErofsImage {
         if (ext.algorithm === 'shifted' && Math.ceil((pageofs + llen) / bs) > 2 && !ext.inline) {
           corrupt(`inode ${ino.nid}: shifted extent spans more than two blocks`);
         }
-        const src = ext.inline ? this.meta(ext.pa, ext.plen) : this.readPcluster(ext.pa, ext.plen);
+        // readPcluster may replace the readahead buffer: take the buffer after it.
+        const base = ext.inline ? 0 : this.readPcluster(ext.pa, ext.plen);
+        const src = ext.inline ? this.meta(ext.pa, ext.plen) : this.readahead;
         if (ext.algorithm === 'shifted') {
-          out.set(src.subarray(0, llen), 0);
+          out.set(src.subarray(base, base + llen), at);
         } else {
           const right = Math.min(llen, bs - pageofs);
-          out.set(src.subarray(pageofs, pageofs + right), 0);
-          out.set(src.subarray(0, llen - right), right);
+          out.set(src.subarray(base + pageofs, base + pageofs + right), at);
+          out.set(src.subarray(base, base + llen - right), at + right);
         }
         return;
       }
       case 'lz4': {
-        const src = ext.inline ? this.meta(ext.pa, ext.plen) : this.readPcluster(ext.pa, ext.plen);
-        let start = 0;
+        // readPcluster may replace the readahead buffer: take the buffer after it.
+        const base = ext.inline ? 0 : this.readPcluster(ext.pa, ext.plen);
+        const src = ext.inline ? this.meta(ext.pa, ext.plen) : this.readahead;
+        let start = base;
         if (this.zeroPadding) {
           // z_erofs_fixup_insize: the data is right-aligned; skip the zero padding.
-          const limit = Math.min(ext.plen, this.blockSize - (ext.pa % this.blockSize));
+          const limit = base + Math.min(ext.plen, this.blockSize - (ext.pa % this.blockSize));
           while (start < limit && src[start] === 0) start++;
           if (start === limit) corrupt(`inode ${ino.nid}: pcluster at ${ext.pa} holds only padding`);
         }
         const partial = !this.zeroPadding || ext.partialRef;
         let produced: number;
         try {
-          produced = lz4Decode(src, start, ext.plen, out, 0, llen, partial);
+          produced = lz4Decode(src, start, base + ext.plen, out, at, at + llen, partial);
         } catch (e) {
           const err = toVfsError(e);
           if (err instanceof VfsError) err.message += ` (inode ${ino.nid}, extent at ${ext.la})`;
@@ -595,15 +622,27 @@ export class ErofsImage {
     }
   }
 
-  /** Reads a pcluster into the scratch buffer. */
-  private readPcluster(pa: number, plen: number): Uint8Array {
-    if (this.scratch.length < plen + 16) this.scratch = new Uint8Array(plen + 16);
-    this.readSource(this.scratch, 0, plen, pa);
-    return this.scratch;
+  /**
+   * Makes pcluster `[pa, pa+plen)` available in `this.readahead`; returns its offset there.
+   * Sequential pclusters (a file's, one after another) are read in growing windows, as the
+   * kernel's readahead does, so a compressed file costs a few large reads, not one per block.
+   */
+  private readPcluster(pa: number, plen: number): number {
+    if (pa >= this.raStart && pa + plen <= this.raEnd) return pa - this.raStart;
+    this.raWindow = pa === this.raEnd ? Math.min(this.raWindow * 2, 256 * 1024) : 0;
+    const want = Math.min(Math.max(this.raWindow, plen), this.source.size - pa);
+    if (want < plen) throw vfsError('EIO', `pcluster at ${pa}+${plen} lies beyond the end of the image`);
+    if (this.readahead.length < want + 16) this.readahead = new Uint8Array(Math.max(want + 16, 64 * 1024));
+    this.raStart = this.raEnd = 0;
+    this.readSource(this.readahead, 0, want, pa);
+    this.raStart = pa;
+    this.raEnd = pa + want;
+    if (this.raWindow === 0) this.raWindow = want;
+    return 0;
   }
 
   /** Copies an extent stored as a fragment of the packed inode. */
-  private readFragment(z: ZInfo, ext: Extent, out: Uint8Array): void {
+  private readFragment(z: ZInfo, ext: Extent, out: Uint8Array, at: number): void {
     if (this.sb.packedNid === 0 || this.fragmentDepth > 0) corrupt('fragment without a usable packed inode');
     this.fragmentDepth++;
     try {
@@ -611,7 +650,7 @@ export class ErofsImage {
       // The fragment holds the extent's bytes from its logical start on.
       const from = z.fragmentOff;
       if (from + ext.llen > packed.size) corrupt(`fragment at ${from}+${ext.llen} beyond the packed inode`);
-      this.read(packed, out, 0, ext.llen, from);
+      this.read(packed, out, at, ext.llen, from);
     } finally {
       this.fragmentDepth--;
     }
