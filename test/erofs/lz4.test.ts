@@ -1,11 +1,12 @@
 // The LZ4 block codec against the reference implementation (the lz4 command): vroot decodes
 // what lz4 encodes at every level, lz4 decodes what vroot encodes, destination-size blocks obey
-// the end-of-block rules the kernel's decoder enforces, and damaged blocks only ever throw
-// FormatError EUCLEAN.
+// the end-of-block rules the kernel's decoder enforces, damaged blocks only ever throw
+// FormatError EUCLEAN, and the WebAssembly decoder agrees with the JavaScript one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { lz4Decode } from '../../src/fs/erofs/lz4/decode.js';
+import { lz4Decode, lz4DecodeJs } from '../../src/fs/erofs/lz4/decode.js';
+import { createWasmDecoder } from '../../src/fs/erofs/lz4/_wasm_decoder.js';
 import { Lz4Encoder } from '../../src/fs/erofs/lz4/encode.js';
 import { FormatError } from '../../src/fs/erofs/format/format_error.js';
 import { Prng, testSeed } from '../emu/_prng.js';
@@ -205,4 +206,38 @@ test('damaged blocks throw FormatError EUCLEAN and never write outside the outpu
     }
     for (let i = data.length + 16; i < guard.length; i++) assert.equal(guard[i], 0xaa, 'no write beyond the slack');
   }
+});
+
+test('the WebAssembly decoder accepts exactly what the JavaScript decoder accepts, with the same output', { skip: createWasmDecoder() === null ? 'no WebAssembly' : false }, () => {
+  const wasm = createWasmDecoder()!;
+  const rng = new Prng(seed + 5);
+  const enc = new Lz4Encoder();
+  let damaged = 0;
+  for (let round = 0; round < 4000; round++) {
+    const data = sample(rng, rng.int(16, 20_000));
+    const out = new Uint8Array(24_000);
+    const n = enc.encode(data, 0, data.length, out, rng.chance(0.5) ? out.length : 4096);
+    const block = out.slice(0, n);
+    if (rng.chance(0.6)) {
+      for (let i = rng.int(1, 3); i > 0; i--) block[rng.int(0, n - 1)] = rng.int(0, 255);
+      damaged++;
+    }
+    const want = rng.chance(0.8) ? enc.consumed : rng.int(0, data.length);
+    const partial = rng.chance(0.3);
+    const a = new Uint8Array(want + 16);
+    const b = new Uint8Array(want + 16);
+    let js: number;
+    try {
+      js = lz4DecodeJs(block, 0, n, a, 0, want, partial);
+    } catch {
+      js = -1;
+    }
+    const w = wasm.decode(block, 0, n, b, 0, want, partial);
+    assert.equal(w >= 0, js >= 0, `round ${round}: acceptance`);
+    if (js >= 0) {
+      assert.equal(w, js);
+      assert.deepEqual(b.subarray(0, w), a.subarray(0, js));
+    }
+  }
+  assert.ok(damaged > 1000);
 });

@@ -8,6 +8,7 @@
  * arrays, so a hostile block can only make it throw.
  */
 import { corrupt } from '../format/format_error.js';
+import { createWasmDecoder } from './_wasm_decoder.js';
 
 /** Bytes after `dstEnd` the decoder may overwrite with scratch data when the array has them. */
 export const LZ4_DECODE_SLACK = 16;
@@ -28,6 +29,25 @@ export const LZ4_DECODE_SLACK = 16;
  * lz4Decode(block, 0, block.length, out, 0, 4096, false);
  */
 export function lz4Decode(src: Uint8Array, srcStart: number, srcEnd: number, dst: Uint8Array, dstStart: number, dstEnd: number, partial: boolean): number {
+  // Blocks worth the copies in and out go to the WebAssembly decoder; it reports damage with a
+  // negative result, and the JavaScript decoder then says what is wrong.
+  if (wasm !== null && dstEnd - dstStart >= WASM_MIN && srcEnd <= src.length && srcStart >= 0 && srcStart <= srcEnd &&
+    dstEnd <= dst.length && dstStart >= 0 && dstStart <= dstEnd) {
+    const r = wasm.decode(src, srcStart, srcEnd, dst, dstStart, dstEnd, partial);
+    if (r >= 0) return r;
+  }
+  return lz4DecodeJs(src, srcStart, srcEnd, dst, dstStart, dstEnd, partial);
+}
+
+/** Output sizes from which the WebAssembly decoder is used. */
+const WASM_MIN = 512;
+const wasm = createWasmDecoder();
+
+/** True when lz4Decode runs in WebAssembly (false where WebAssembly is unavailable). */
+export const LZ4_WASM = wasm !== null;
+
+/** The JavaScript decoder (lz4Decode's fallback and reference; same contract). */
+export function lz4DecodeJs(src: Uint8Array, srcStart: number, srcEnd: number, dst: Uint8Array, dstStart: number, dstEnd: number, partial: boolean): number {
   if (srcEnd > src.length || dstEnd > dst.length || srcStart > srcEnd || dstStart > dstEnd || srcStart < 0 || dstStart < 0) {
     corrupt('lz4: bad buffer bounds');
   }
