@@ -7,11 +7,14 @@
  * starts at least 12 bytes before the end.
  */
 
+import { WASM_OUT_MAX, createWasmEncoder, type WasmEncoder } from './_wasm_encoder.js';
+
 const MINMATCH = 4;
 const LASTLITERALS = 5;
 const MFLIMIT = 12;
 const MAX_DISTANCE = 65535;
 const HASH_LOG = 14;
+const HASH_SHIFT = 32 - HASH_LOG;
 /** Literals kept in reserve at the end of a destination-size block (see encodeBlock). */
 const RESERVE_LITERALS = MFLIMIT;
 
@@ -28,6 +31,17 @@ export class Lz4Encoder {
 
   /** Input bytes covered by the last `encode` call. */
   consumed = 0;
+  private wasm: WasmEncoder | null = null;
+
+  /**
+   * An input buffer of `size` bytes that `encode` compresses fastest: where WebAssembly is
+   * available it lives in the WebAssembly encoder's memory, which then runs the same algorithm
+   * (identical output). Replaces the previous window.
+   */
+  window(size: number): Uint8Array {
+    this.wasm = this.acceleration === 1 ? createWasmEncoder(size) : null;
+    return this.wasm?.window ?? new Uint8Array(size);
+  }
 
   /**
    * Compresses as much of `src[start..end)` as fits into `dst[0..capacity)`; sets `consumed` to
@@ -39,6 +53,12 @@ export class Lz4Encoder {
    * // out[0..n) decodes to data[0..enc.consumed)
    */
   encode(src: Uint8Array, start: number, end: number, dst: Uint8Array, capacity: number): number {
+    const wasm = this.wasm;
+    if (wasm !== null && src === wasm.window && capacity <= WASM_OUT_MAX) {
+      const n = wasm.encode(start, end, dst, capacity);
+      this.consumed = wasm.consumed();
+      return n;
+    }
     const table = this.table;
     if (this.tableOwner !== src) {
       table.fill(-1);
@@ -46,30 +66,33 @@ export class Lz4Encoder {
     }
     const mflimit = end - MFLIMIT;
     const matchlimit = end - LASTLITERALS;
+    const sv = new DataView(src.buffer, src.byteOffset, src.byteLength);
     let anchor = start;
     let ip = start;
     let op = 0;
     const accel = this.acceleration;
     if (end - start >= MFLIMIT + 1) {
-      table[hash(src, ip)] = ip;
+      table[Math.imul(sv.getUint32(ip, true), 2654435761) >>> HASH_SHIFT] = ip;
       ip++;
       outer: for (;;) {
-        // Find a match, skipping faster through incompressible stretches.
+        // Find a match, skipping faster through incompressible stretches (lz4's search step).
         let ref = -1;
         let attempts = 1 << 6;
+        let word = 0;
         for (;;) {
-          const step = (attempts++ >> 6) * accel;
           if (ip > mflimit) break outer;
-          const h = hash(src, ip);
+          word = sv.getUint32(ip, true);
+          const h = Math.imul(word, 2654435761) >>> HASH_SHIFT;
           ref = table[h]!;
           table[h] = ip;
-          if (ref >= start && ref < ip && ip - ref <= MAX_DISTANCE && read32(src, ref) === read32(src, ip)) break;
-          ip += step;
+          if (ref >= start && ref < ip && ip - ref <= MAX_DISTANCE && sv.getUint32(ref, true) === word) break;
+          ip += (attempts++ >> 6) * accel;
         }
         // Extend backwards over pending literals.
         while (ip > anchor && ref > start && src[ip - 1] === src[ref - 1]) { ip--; ref--; }
-        // Extend forwards.
+        // Extend forwards, four bytes at a time while they all match.
         let len = MINMATCH;
+        while (ip + len + 4 <= matchlimit && sv.getUint32(ip + len, true) === sv.getUint32(ref + len, true)) len += 4;
         while (ip + len < matchlimit && src[ip + len] === src[ref + len]) len++;
         const litLen = ip - anchor;
         const cost = 1 + extraBytes(litLen, 15) + litLen + 2 + extraBytes(len - MINMATCH, 15);
@@ -80,7 +103,7 @@ export class Lz4Encoder {
         anchor = ip;
         if (ip > mflimit) break;
         // Prime the table with a position inside the match, as lz4 does.
-        table[hash(src, ip - 2)] = ip - 2;
+        table[Math.imul(sv.getUint32(ip - 2, true), 2654435761) >>> HASH_SHIFT] = ip - 2;
       }
     }
     // Final literals: as many of the rest as fit.
@@ -95,14 +118,6 @@ export class Lz4Encoder {
     this.consumed = anchor + lastLit - start;
     return op;
   }
-}
-
-function read32(b: Uint8Array, i: number): number {
-  return b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
-}
-
-function hash(b: Uint8Array, i: number): number {
-  return Math.imul(read32(b, i), 2654435761) >>> (32 - HASH_LOG);
 }
 
 /** Bytes needed to extend a length field past its 4-bit token nibble (value `n`, nibble max `max`). */

@@ -30,13 +30,14 @@ const WINDOW = 4 << 20;
 
 export class FileCompressor {
   private readonly encoder = new Lz4Encoder();
-  private readonly window = new Uint8Array(WINDOW);
+  private readonly window: Uint8Array;
   private readonly blockSize: number;
   private readonly out: Uint8Array;
   private readonly block: Uint8Array;
 
   constructor(blockSize: number) {
     this.blockSize = blockSize;
+    this.window = this.encoder.window(WINDOW);
     this.out = new Uint8Array(blockSize);
     this.block = new Uint8Array(blockSize);
   }
