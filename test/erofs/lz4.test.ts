@@ -241,3 +241,27 @@ test('the WebAssembly decoder accepts exactly what the JavaScript decoder accept
   }
   assert.ok(damaged > 1000);
 });
+
+test('the WebAssembly encoder writes the same blocks as the JavaScript encoder', () => {
+  const rng = new Prng(seed + 6);
+  const wasmSide = new Lz4Encoder();
+  const win = wasmSide.window(1 << 18);
+  const jsSide = new Lz4Encoder();
+  const jsWin = new Uint8Array(1 << 18);
+  const a = new Uint8Array(70_000);
+  const b = new Uint8Array(70_000);
+  for (let round = 0; round < 40; round++) {
+    const data = sample(rng, win.length);
+    win.set(data);
+    jsWin.set(data);
+    for (let pos = 0; pos < data.length - 16;) {
+      const capacity = rng.pick([64, 512, 4096, 4096, 16384, 65536]);
+      const end = Math.min(data.length, pos + rng.int(1, 200_000));
+      const na = wasmSide.encode(win, pos, end, a, capacity);
+      const nb = jsSide.encode(jsWin, pos, end, b, capacity);
+      assert.equal(wasmSide.consumed, jsSide.consumed);
+      assert.deepEqual(a.subarray(0, na), b.subarray(0, nb), `round ${round} at ${pos}`);
+      pos += Math.max(1, jsSide.consumed);
+    }
+  }
+});

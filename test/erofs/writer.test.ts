@@ -178,3 +178,19 @@ test('input EROFS cannot hold is refused with ErofsWriteError', () => {
   const q = tree((r) => put(r, '/t/f', new Uint8Array(1)));
   assert.throws(() => writeErofs(new ProcessTreeSource(q, '/t/f'), new MemorySink()), /not a directory/);
 });
+
+test('names that sort around "." and ".." are placed in byte order (".-x" lies between them)', () => {
+  const names = ['!bang', '-minus', '.-dash', '..-x', '...', '.dot', 'z', '\x01ctl'];
+  const p = tree((q) => {
+    q.mkdirat(AT_FDCWD, '/t/d', 0o755);
+    for (const n of names) put(q, `/t/d/${n}`, new Uint8Array(1));
+  });
+  const img = image(p);
+  const dir = inodeAt(img, 'd');
+  const listed: string[] = [];
+  img.readdir(dir, 0, (name) => { listed.push(name); return true; });
+  assert.deepEqual(listed, [...listed].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'sorted by bytes');
+  assert.deepEqual([...listed].sort(), [...names, '.', '..'].sort());
+  for (const n of [...names, '.', '..']) assert.ok(img.lookup(dir, n) !== null, n);
+  assert.equal(img.lookup(dir, '..')!.nid, img.sb.rootNid);
+});

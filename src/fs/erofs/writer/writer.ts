@@ -167,6 +167,18 @@ function fileType(mode: number): number {
   }
 }
 
+/** The index of the first of the sorted `names` not below `name`. */
+function insertionPoint(names: Uint8Array[], name: Uint8Array): number {
+  let lo = 0;
+  let hi = names.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareBytes(names[mid]!, name) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 const DOT = new Uint8Array([0x2e]);
 const DOTDOT = new Uint8Array([0x2e, 0x2e]);
 
@@ -432,22 +444,31 @@ class ImageBuilder<H> {
 
   /** The sorted entries of a directory, `.` and `..` included. */
   private dirEntries(n: WNode<H>): DirentSpec[] {
-    const out: DirentSpec[] = [
-      { name: DOT, nid: n.nid, type: FT_DIR },
-      { name: DOTDOT, nid: (n.parent ?? n).nid, type: FT_DIR },
-    ];
     const names = n.names!;
     const kids = n.kids!;
-    for (let i = 0; i < names.length; i++) out.push({ name: names[i]!, nid: kids[i]!.nid, type: fileType(kids[i]!.mode) });
-    out.sort((a, b) => compareBytes(a.name, b.name));
+    const out: DirentSpec[] = [];
+    // "." and ".." go where they sort among the names (not always together: ".-x" sorts between).
+    const dot = insertionPoint(names, DOT);
+    const dotdot = insertionPoint(names, DOTDOT);
+    for (let i = 0; i <= names.length; i++) {
+      if (i === dot) out.push({ name: DOT, nid: n.nid, type: FT_DIR });
+      if (i === dotdot) out.push({ name: DOTDOT, nid: (n.parent ?? n).nid, type: FT_DIR });
+      if (i < names.length) out.push({ name: names[i]!, nid: kids[i]!.nid, type: fileType(kids[i]!.mode) });
+    }
     return out;
   }
 
   private dirPlan(n: WNode<H>): { starts: number[]; size: number } {
     const names = n.names!;
-    // Block boundaries depend on the sorted order; "." and ".." sort among the names.
-    const all = [DOT, DOTDOT, ...names].sort(compareBytes);
-    return planDirBlocks(all.map((a) => a.length), BLOCK_SIZE);
+    const dot = insertionPoint(names, DOT);
+    const dotdot = insertionPoint(names, DOTDOT);
+    const lengths: number[] = [];
+    for (let i = 0; i <= names.length; i++) {
+      if (i === dot) lengths.push(1);
+      if (i === dotdot) lengths.push(2);
+      if (i < names.length) lengths.push(names[i]!.length);
+    }
+    return planDirBlocks(lengths, BLOCK_SIZE);
   }
 
   // ---- layout: decided from sizes alone, so inodes can be placed before any data is read ----
