@@ -1,8 +1,8 @@
 // Node-specific: restores an EROFS image into a host directory.
 import { spawnSync } from 'node:child_process';
 import {
-  chmodSync, closeSync, fchmodSync, fchownSync, lchownSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync,
-  constants as fsConstants,
+  chmodSync, closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync,
+  symlinkSync, utimesSync, writeSync, constants as fsConstants,
 } from 'node:fs';
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../../../abi/constants.js';
 import { vfsError } from '../../../vfs/errors.js';
@@ -34,9 +34,11 @@ export interface ExtractResult {
 }
 
 /**
- * The operations Node cannot do are handed to one python3 process: mknod (fifos, sockets and
- * devices), setxattr and nanosecond timestamps. Each line is a tab-separated record with
- * hex-encoded paths: `n path mode rdev`, `l target path`, `x path name value`, `t path sec nsec`.
+ * The operations Node cannot do are handed to python3, in two runs: first mknod (fifos, sockets,
+ * devices) and hard links to them, then setxattr and the timestamps Node cannot set exactly
+ * (libuv passes times as microseconds in a double, and Node turns negative ones into "now").
+ * Each line is a tab-separated record with hex-encoded paths: `n path mode rdev`,
+ * `l target path`, `x path name value`, `t path sec nsec`.
  */
 const HELPER = String.raw`
 import os, sys
@@ -59,6 +61,20 @@ for line in sys.stdin.buffer:
 `;
 
 /**
+ * The seconds value Node must be given to set exactly `sec`.`nsec`, or null when libuv would
+ * not reproduce it (uv__fs_to_timespec keeps microseconds of a double; Node maps negative
+ * times to now).
+ */
+function exactTime(sec: number, nsec: number): number | null {
+  if (sec < 0 || nsec % 1000 !== 0) return null;
+  const t = sec + nsec / 1e9;
+  const s = Math.trunc(t);
+  let ns = Math.trunc((t - s) * 1e9);
+  ns -= ns % 1000;
+  return s === sec && ns === nsec ? t : null;
+}
+
+/**
  * Restores every object of an image under `dest` (which must not exist or be empty): regular
  * files, directories, symlinks, hard links, fifos, sockets and device nodes, owners, the whole
  * mode (set-id and sticky bits included), xattrs and nanosecond mtimes, like
@@ -72,8 +88,9 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
   const owners = options.owners ?? (process.getuid?.() === 0);
   const wantXattrs = options.xattrs !== false;
   const result: ExtractResult = { inodes: 0, files: 0, directories: 0, symlinks: 0, hardlinks: 0, specials: 0, xattrs: 0, bytes: 0, warnings: [] };
-  const helper: string[] = [];
-  const dirTimes: string[] = [];
+  const makeNodes: string[] = [];
+  const later: string[] = [];
+  const specials: Array<{ path: Buffer; ino: DiskInode }> = [];
   const linked = new Map<number, Buffer>();
   const visited = new Set<number>();
   const specialNids = new Set<number>();
@@ -87,19 +104,27 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
   const restoreXattrs = (path: Buffer, ino: DiskInode): void => {
     if (!wantXattrs || ino.xattrSize === 0) return;
     for (const x of image.xattrs(ino)) {
-      helper.push(`x\t${path.toString('hex')}\t${Buffer.from(x.name, 'latin1').toString('hex')}\t${hex(x.value)}`);
+      later.push(`x\t${path.toString('hex')}\t${Buffer.from(x.name, 'latin1').toString('hex')}\t${hex(x.value)}`);
       result.xattrs++;
     }
   };
-  const timeLine = (path: Buffer, ino: DiskInode): string => `t\t${path.toString('hex')}\t${ino.mtimeSec}\t${ino.mtimeNsec}`;
+  const laterTime = (path: Buffer, ino: DiskInode): void => {
+    later.push(`t\t${path.toString('hex')}\t${ino.mtimeSec}\t${ino.mtimeNsec}`);
+  };
+  const chown = (path: Buffer, ino: DiskInode, fd = -1): boolean => {
+    if (!owners || (ino.uid === myUid && ino.gid === myGid)) return false;
+    if (fd >= 0) fchownSync(fd, ino.uid, ino.gid);
+    else lchownSync(path, ino.uid, ino.gid);
+    return true;
+  };
 
+  const dirs: Array<{ ino: DiskInode; path: Buffer }> = [];
   try {
     const root = image.inode(image.sb.rootNid);
     const rootPath = Buffer.from(dest);
     mkdirSync(rootPath, { recursive: true, mode: 0o700 });
     // Directories are filled first and get their owner, mode and times once their entries exist.
     const stack: Array<{ ino: DiskInode; path: Buffer }> = [{ ino: root, path: rootPath }];
-    const dirs: Array<{ ino: DiskInode; path: Buffer }> = [];
     visited.add(root.nid);
     while (stack.length > 0) {
       const { ino: dir, path: dirPath } = stack.pop()!;
@@ -121,7 +146,7 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
         const first = linked.get(nid);
         if (first !== undefined) {
           // A hard link to a special file waits until python3 has made the node.
-          if (specialNids.has(nid)) helper.push(`l\t${first.toString('hex')}\t${path.toString('hex')}`);
+          if (specialNids.has(nid)) makeNodes.push(`l\t${first.toString('hex')}\t${path.toString('hex')}`);
           else linkSync(first, path);
           result.hardlinks++;
           continue;
@@ -138,7 +163,8 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
         result.inodes++;
         switch (type) {
           case S_IFREG: {
-            const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+            // Created with its final mode (umask is 0); chown clears set-id bits, so chmod after it.
+            const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, ino.mode & 0o7777);
             try {
               let pos = 0;
               while (pos < ino.size) {
@@ -147,8 +173,10 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
                 while (w < n) w += writeSync(fd, buf, w, n - w, pos + w);
                 pos += n;
               }
-              if (owners && (ino.uid !== myUid || ino.gid !== myGid)) fchownSync(fd, ino.uid, ino.gid);
-              fchmodSync(fd, ino.mode & 0o7777);
+              if (chown(path, ino, fd) || ino.mode & 0o6000) fchmodSync(fd, ino.mode & 0o7777);
+              const t = exactTime(ino.mtimeSec, ino.mtimeNsec);
+              if (t !== null) futimesSync(fd, t, t);
+              else laterTime(path, ino);
             } finally {
               closeSync(fd);
             }
@@ -156,16 +184,21 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
             result.bytes += ino.size;
             break;
           }
-          case S_IFLNK:
+          case S_IFLNK: {
             symlinkSync(Buffer.from(image.readlink(ino), 'latin1'), path);
-            if (owners && (ino.uid !== myUid || ino.gid !== myGid)) lchownSync(path, ino.uid, ino.gid);
+            chown(path, ino);
+            const t = exactTime(ino.mtimeSec, ino.mtimeNsec);
+            if (t !== null) lutimesSync(path, t, t);
+            else laterTime(path, ino);
             result.symlinks++;
             break;
+          }
           case S_IFCHR:
           case S_IFBLK:
           case S_IFIFO:
           case S_IFSOCK:
-            helper.push(`n\t${path.toString('hex')}\t${ino.mode}\t${ino.rdev}`);
+            makeNodes.push(`n\t${path.toString('hex')}\t${ino.mode}\t${ino.rdev}`);
+            specials.push({ path, ino });
             specialNids.add(nid);
             result.specials++;
             break;
@@ -173,64 +206,57 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
             throw vfsError('EUCLEAN', `inode ${nid}: bad mode`);
         }
         if (ino.nlink > 1) linked.set(nid, path);
-        if (type !== S_IFREG && type !== S_IFLNK) {
-          // Owner and mode of special files are set once python3 has created them.
-          helper.push(`o\t${path.toString('hex')}\t${ino.uid}\t${ino.gid}\t${ino.mode & 0o7777}`);
-        }
         restoreXattrs(path, ino);
-        helper.push(timeLine(path, ino));
         if (result.bytes - lastReport >= 64 << 20) {
           lastReport = result.bytes;
           options.onProgress?.({ inodes: result.inodes, bytes: result.bytes });
         }
       }
     }
-    // Deepest directories first, so setting a parent's times comes after its children changed.
+    if (makeNodes.length > 0 && runHelper(makeNodes, result)) {
+      for (const { path, ino } of specials) {
+        try {
+          chown(path, ino);
+          chmodSync(path, ino.mode & 0o7777);
+          laterTime(path, ino);
+        } catch (e) {
+          result.warnings.push(`${path.toString()}: ${(e as Error).message}`);
+        }
+      }
+    }
+    // Deepest directories last in the list: their parents' times are set after them.
     for (let i = dirs.length - 1; i >= 0; i--) {
       const { ino, path } = dirs[i]!;
-      if (owners && (ino.uid !== myUid || ino.gid !== myGid)) lchownSync(path, ino.uid, ino.gid);
+      chown(path, ino);
       chmodSync(path, ino.mode & 0o7777);
       restoreXattrs(path, ino);
-      dirTimes.push(timeLine(path, ino));
     }
+    const dirTimes: string[] = [];
+    for (let i = dirs.length - 1; i >= 0; i--) {
+      const { ino, path } = dirs[i]!;
+      const t = exactTime(ino.mtimeSec, ino.mtimeNsec);
+      if (t !== null) utimesSync(path, t, t);
+      else dirTimes.push(`t\t${path.toString('hex')}\t${ino.mtimeSec}\t${ino.mtimeNsec}`);
+    }
+    // xattrs and inexact times; directory times last (python3 changes no directory's entries).
+    if (later.length > 0 || dirTimes.length > 0) runHelper([...later, ...dirTimes], result);
   } finally {
     process.umask(oldUmask);
   }
-  runHelper(helper, dirTimes, owners, result);
   options.onProgress?.({ inodes: result.inodes, bytes: result.bytes });
   return result;
 }
 
 const SLASH = Buffer.from('/');
 
-/** Runs the python3 helper: special files (then their owner and mode), xattrs, times. */
-function runHelper(ops: string[], dirTimes: string[], owners: boolean, result: ExtractResult): void {
-  // Owner and mode lines are done here in Node, after python3 made the nodes.
-  const ownerOps = ops.filter((l) => l.startsWith('o\t'));
-  const pyOps = ops.filter((l) => !l.startsWith('o\t'));
-  const makeNodes = pyOps.filter((l) => l.startsWith('n\t') || l.startsWith('l\t'));
-  const rest = pyOps.filter((l) => !l.startsWith('n\t') && !l.startsWith('l\t'));
-  const run = (lines: string[]): boolean => {
-    if (lines.length === 0) return true;
-    const r = spawnSync('python3', ['-c', HELPER], { input: lines.join('\n') + '\n', maxBuffer: 1 << 26 });
-    if (r.error !== undefined) {
-      result.warnings.push(`python3 unavailable (${r.error.message}): device nodes, fifos, sockets, xattrs and times not restored`);
-      return false;
-    }
-    const err = r.stderr.toString().trim();
-    if (err.length > 0) result.warnings.push(...err.split('\n').slice(0, 20));
-    return true;
-  };
-  if (!run(makeNodes)) return;
-  for (const line of ownerOps) {
-    const [, pathHex, uid, gid, mode] = line.split('\t');
-    const path = Buffer.from(pathHex!, 'hex');
-    try {
-      if (owners) lchownSync(path, Number(uid), Number(gid));
-      chmodSync(path, Number(mode));
-    } catch (e) {
-      result.warnings.push(`${path.toString()}: ${(e as Error).message}`);
-    }
+/** Runs python3 over helper lines; false (with a warning) when python3 cannot run. */
+function runHelper(lines: string[], result: ExtractResult): boolean {
+  const r = spawnSync('python3', ['-c', HELPER], { input: lines.join('\n') + '\n', maxBuffer: 1 << 26 });
+  if (r.error !== undefined) {
+    result.warnings.push(`python3 unavailable (${r.error.message}): device nodes, fifos, sockets, xattrs and some times not restored`);
+    return false;
   }
-  run([...rest, ...dirTimes]);
+  const err = r.stderr.toString().trim();
+  if (err.length > 0) result.warnings.push(...err.split('\n').slice(0, 20));
+  return true;
 }
