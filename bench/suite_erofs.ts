@@ -3,9 +3,10 @@
 // run: vroot mkfs against mkfs.erofs, vroot extract against fsck.erofs --extract, reading every
 // file through vroot's API against reading it through a kernel loop mount (warm), uncompressed
 // and lz4. Each vroot operation runs in a process of its own so its peak RSS is measured; the
-// tools run under /usr/bin/time for theirs. Prints MB/s, ratios and peak RSS.
+// tools run under /usr/bin/time for theirs. Each figure is the best of three runs (one with
+// --quick). Prints MB/s, ratios and peak RSS.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,8 +82,19 @@ function row(cells: Array<string | number>, widths: number[]): string {
   return cells.map((c, i) => String(c).padStart(widths[i]!)).join('  ');
 }
 
+/** The fastest of `reps` runs (the machine may be shared: the best run is the least disturbed). */
+function best<T extends Measure>(reps: number, fn: () => T): T {
+  let top: T | null = null;
+  for (let i = 0; i < reps; i++) {
+    const m = fn();
+    if (top === null || m.seconds < top.seconds) top = m;
+  }
+  return top!;
+}
+
 /** Runs the suite. */
 export async function run({ quick }: { quick: boolean }): Promise<void> {
+  const reps = quick ? 1 : 3;
   if (process.getuid?.() !== 0 || !have('mkfs.erofs') || !have('fsck.erofs') || !existsSync('/usr/bin/time')) {
     console.log('skipped: needs root, erofs-utils and /usr/bin/time (.ci/run installs them)');
     return;
@@ -107,8 +119,8 @@ export async function run({ quick }: { quick: boolean }): Promise<void> {
     // mkfs: mkfs.erofs 1.5 against vroot, each making its own image.
     const theirs = img(`mkfs-erofs-${tag}.img`);
     const mine = img(`vroot-${tag}.img`);
-    const peer = timed('mkfs.erofs', ['--quiet', ...(compress ? ['-zlz4'] : []), theirs, tree]);
-    const me = worker('mkfs', tree, mine, compress ? 'lz4' : '');
+    const peer = best(reps, () => timed('mkfs.erofs', ['--quiet', ...(compress ? ['-zlz4'] : []), theirs, tree]));
+    const me = best(reps, () => worker('mkfs', tree, mine, compress ? 'lz4' : ''));
     report(`mkfs (${tag})`, peer, me, '>=0.70x');
     sizes.push(`${tag}: mkfs.erofs ${(statSync(theirs).size / 2 ** 20).toFixed(0)} MiB, vroot ${(statSync(mine).size / 2 ** 20).toFixed(0)} MiB`);
     // extract: the same image (mkfs.erofs's) through fsck.erofs --extract and vroot extract, to tmpfs.
@@ -116,8 +128,14 @@ export async function run({ quick }: { quick: boolean }): Promise<void> {
     const destMine = img(`x-vroot-${tag}`);
     rmSync(destPeer, { recursive: true, force: true });
     rmSync(destMine, { recursive: true, force: true });
-    const xp = timed('fsck.erofs', [`--extract=${destPeer}`, theirs]);
-    const xm = worker('extract', theirs, destMine);
+    const xp = best(reps, () => {
+      rmSync(destPeer, { recursive: true, force: true });
+      return timed('fsck.erofs', [`--extract=${destPeer}`, theirs]);
+    });
+    const xm = best(reps, () => {
+      rmSync(destMine, { recursive: true, force: true });
+      return worker('extract', theirs, destMine);
+    });
     report(`extract (${tag})`, xp, xm, '>=1.00x');
     rmSync(destPeer, { recursive: true, force: true });
     rmSync(destMine, { recursive: true, force: true });
@@ -128,9 +146,9 @@ export async function run({ quick }: { quick: boolean }): Promise<void> {
     try {
       const catAll = ['-c', `find "${mnt}" -type f -print0 | xargs -0 cat > /dev/null`];
       timed('sh', catAll); // warm the page cache
-      const kp = timed('sh', catAll);
+      const kp = best(reps, () => timed('sh', catAll));
       worker('read', theirs); // warm the image file in the page cache
-      const km = worker('read', theirs);
+      const km = best(reps, () => worker('read', theirs));
       if (Math.abs(km.bytes - bytes) > bytes * 0.01) console.log(`  (vroot read ${km.bytes} bytes, tree has ${bytes})`);
       report(`read all files (${tag})`, kp, km, '>=0.50x');
     } finally {
@@ -140,5 +158,4 @@ export async function run({ quick }: { quick: boolean }): Promise<void> {
   }
   console.log(`image sizes: ${sizes.join('; ')}`);
   console.log('targets: vroot peak RSS reading a 1 GiB image under 100 MiB; mkfs with a tenth of mkfs.erofs\'s memory');
-  void readFileSync;
 }
