@@ -6,8 +6,11 @@
  */
 import { Body, VOID, W, instantiate, moduleBytes, type WasmMemory } from './_wasm_asm.js';
 
+/** log2 of the hash table size, shared with the JavaScript encoder (identical output). */
+export const HASH_LOG = 12;
+
 /** Memory layout. */
-const TABLE = 0; // 1 << 14 four-byte entries
+const TABLE = 0; // 1 << HASH_LOG four-byte entries (at most 1 << 14)
 const CONSUMED = 65536;
 const OUT = 65536 + 64;
 /** Largest output block the module holds. */
@@ -31,7 +34,7 @@ function encodeBody(): Body {
   };
   /** Stores the slot of the hash of the 4 bytes at the address on top of the stack in T. */
   const slot = (): void => {
-    c.mem(W.i32Load).k(PRIME).op(W.i32Mul).k(18).op(W.i32ShrU).k(2).op(W.i32Shl).set(T);
+    c.mem(W.i32Load).k(PRIME).op(W.i32Mul).k(32 - HASH_LOG).op(W.i32ShrU).k(2).op(W.i32Shl).set(T);
   };
   /** Writes the extension bytes of length `N` (already reduced by 15). */
   const writeLength = (): void => {

@@ -7,13 +7,12 @@
  * starts at least 12 bytes before the end.
  */
 
-import { WASM_OUT_MAX, createWasmEncoder, type WasmEncoder } from './_wasm_encoder.js';
+import { HASH_LOG, WASM_OUT_MAX, createWasmEncoder, type WasmEncoder } from './_wasm_encoder.js';
 
 const MINMATCH = 4;
 const LASTLITERALS = 5;
 const MFLIMIT = 12;
 const MAX_DISTANCE = 65535;
-const HASH_LOG = 14;
 const HASH_SHIFT = 32 - HASH_LOG;
 /** Literals kept in reserve at the end of a destination-size block (see encodeBlock). */
 const RESERVE_LITERALS = MFLIMIT;
