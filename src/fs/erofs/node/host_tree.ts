@@ -15,67 +15,73 @@ export interface HostTreeOptions {
 }
 
 /**
- * A host directory as a TreeSource: handles are absolute paths as Buffers, names are raw
- * bytes, times keep their nanoseconds and hard links are found by (dev, ino).
+ * A host directory as a TreeSource: handles are paths and names are byte strings (latin1
+ * text holds any bytes, costs a byte a character, and goes back to exact bytes for the host);
+ * times keep their nanoseconds and hard links are found by (dev, ino).
  *
  * @example
  * writeErofs(new HostTreeSource('/srv/rootfs'), FileSink.create('root.erofs'));
  */
-export class HostTreeSource implements TreeSource<Buffer> {
-  private readonly rootPath: Buffer;
+export class HostTreeSource implements TreeSource<ByteString> {
+  private readonly rootPath: ByteString;
   private readonly xattrMap: Map<string, Array<{ name: ByteString; value: Uint8Array }>> | null;
   /** Set when xattrs were asked for but could not be read. */
   readonly xattrWarning: string | null = null;
 
   constructor(dir: string, options: HostTreeOptions = {}) {
-    let root = Buffer.from(dir);
-    while (root.length > 1 && root[root.length - 1] === 0x2f) root = root.subarray(0, root.length - 1);
+    let root = Buffer.from(dir).toString('latin1');
+    while (root.length > 1 && root.endsWith('/')) root = root.slice(0, -1);
     this.rootPath = root;
     if (options.xattrs === false) {
       this.xattrMap = null;
     } else {
-      const r = listAllXattrs(root);
+      // getfattr gets the path as text (arguments are UTF-8) and prints it back as bytes.
+      const r = listAllXattrs(Buffer.from(root, 'latin1').toString());
       this.xattrMap = r.map;
       this.xattrWarning = r.warning;
     }
   }
 
-  root(): { handle: Buffer; stat: SourceStat } {
-    return { handle: this.rootPath, stat: statOf(lstatSync(this.rootPath, { bigint: true }), true) };
+  root(): { handle: ByteString; stat: SourceStat } {
+    return { handle: this.rootPath, stat: statOf(lstatSync(host(this.rootPath), { bigint: true }), true) };
   }
 
-  list(dir: Buffer): Array<SourceEntry<Buffer>> {
-    const names = readdirSync(dir, { encoding: 'buffer' });
-    const out: Array<SourceEntry<Buffer>> = [];
+  list(dir: ByteString): Array<SourceEntry<ByteString>> {
+    const names = readdirSync(host(dir), { encoding: 'latin1' });
+    const out: Array<SourceEntry<ByteString>> = [];
+    const prefix = dir === '/' ? '/' : dir + '/';
     for (const name of names) {
-      const path = Buffer.concat([dir, SLASH, name]);
-      out.push({ name, handle: path, stat: statOf(lstatSync(path, { bigint: true }), false) });
+      const path = prefix + name;
+      out.push({ name, handle: path, stat: statOf(lstatSync(host(path), { bigint: true }), false) });
     }
     return out;
   }
 
-  readlink(link: Buffer): Uint8Array {
-    return readlinkSync(link, { encoding: 'buffer' });
+  readlink(link: ByteString): Uint8Array {
+    return readlinkSync(host(link), { encoding: 'buffer' });
   }
 
-  xattrs(node: Buffer): Array<{ name: ByteString; value: Uint8Array }> {
-    return this.xattrMap?.get(node.toString('latin1')) ?? [];
+  xattrs(node: ByteString): Array<{ name: ByteString; value: Uint8Array }> {
+    return this.xattrMap?.get(node) ?? [];
   }
 
-  open(file: Buffer): SourceFile {
-    const fd = openSync(file, 'r');
+  open(file: ByteString): SourceFile {
+    const fd = openSync(host(file), 'r');
     return {
       read: (buf, offset, length, position) => readSync(fd, buf, offset, length, position),
       close: () => closeSync(fd),
     };
   }
 
-  describe(node: Buffer): string {
-    return node.toString();
+  describe(node: ByteString): string {
+    return host(node).toString();
   }
 }
 
-const SLASH = Buffer.from('/');
+/** A byte-string path as the Buffer the host calls take (its exact bytes). */
+function host(path: ByteString): Buffer {
+  return Buffer.from(path, 'latin1');
+}
 
 function statOf(st: BigIntStats, isRoot: boolean): SourceStat {
   const mode = Number(st.mode);
@@ -93,10 +99,10 @@ function statOf(st: BigIntStats, isRoot: boolean): SourceStat {
   };
 }
 
-/** Lists every xattr under `root` with one `getfattr -R` run, keyed by the path's latin1 text. */
-function listAllXattrs(root: Buffer): { map: Map<string, Array<{ name: ByteString; value: Uint8Array }>>; warning: string | null } {
+/** Lists every xattr under `root` with one `getfattr -R` run, keyed by the path as a byte string. */
+function listAllXattrs(root: string): { map: Map<string, Array<{ name: ByteString; value: Uint8Array }>>; warning: string | null } {
   const map = new Map<string, Array<{ name: ByteString; value: Uint8Array }>>();
-  const r = spawnSync('getfattr', ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'hex', '--absolute-names', '--', root.toString('latin1')], {
+  const r = spawnSync('getfattr', ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'hex', '--absolute-names', '--', root], {
     maxBuffer: 1 << 30, encoding: 'buffer',
   });
   if (r.error !== undefined) return { map, warning: `xattrs not copied: cannot run getfattr (${r.error.message})` };

@@ -156,13 +156,13 @@ export class ErofsInode extends Inode implements FileHandle, DiskInode {
    */
   override lookup(name: ByteString): Inode | null {
     if (!this.isDir()) throw vfsError('ENOTDIR');
-    const found = this.fs.image.lookup(this, name);
-    if (found === null) return null;
-    const child = this.fs.iget(found.nid);
+    const nid = this.fs.image.lookupNid(this, name);
+    if (nid < 0) return null;
+    const child = this.fs.iget(nid);
     if (child.isDir() && !child.parentChecked) {
-      const dotdot = this.fs.image.lookup(child, '..');
-      if (dotdot === null || dotdot.nid !== this.nid) {
-        throw vfsError('EUCLEAN', `directory ${child.nid} is linked from ${this.nid} but its .. is ${dotdot?.nid ?? 'missing'}`);
+      const dotdot = this.fs.image.lookupNid(child, '..');
+      if (dotdot !== this.nid) {
+        throw vfsError('EUCLEAN', `directory ${child.nid} is linked from ${this.nid} but its .. is ${dotdot < 0 ? 'missing' : dotdot}`);
       }
       child.parentChecked = true;
     }

@@ -209,13 +209,15 @@ export class ErofsImage {
     const pos = this.inodePosition(nid);
     if (pos + 32 > this.source.size) corrupt(`inode ${nid} lies beyond the end of the image`);
     try {
-      let b = this.meta(pos, 32);
-      const size = inodeSizeOf(b, 0);
-      if (size > 32) {
-        if (pos + size > this.source.size) corrupt(`inode ${nid} lies beyond the end of the image`);
-        b = this.meta(pos, size);
-      }
-      return decodeInode(b, 0, nid, this.sb.buildTime, this.sb.buildTimeNsec, into);
+      // Decode in place from the cached block; only an inode across two blocks is copied.
+      const bs = this.blockSize;
+      const blk = Math.floor(pos / bs);
+      const off = pos - blk * bs;
+      const block = this.cache.get(blk);
+      const size = inodeSizeOf(block, off);
+      if (off + size <= bs) return decodeInode(block, off, nid, this.sb.buildTime, this.sb.buildTimeNsec, into);
+      if (pos + size > this.source.size) corrupt(`inode ${nid} lies beyond the end of the image`);
+      return decodeInode(this.meta(pos, size), 0, nid, this.sb.buildTime, this.sb.buildTimeNsec, into);
     } catch (e) {
       throw toVfsError(e);
     }
@@ -682,6 +684,28 @@ export class ErofsImage {
    * the block's entries (fs/erofs/namei.c:erofs_namei). Returns the nid and FT_* type, or null.
    */
   lookup(dir: DiskInode, name: ByteString): { nid: number; type: number } | null {
+    const at = this.find(dir, name);
+    try {
+      return at === null ? null : { nid: direntNid(at.block, at.index), type: direntType(at.block, at.index) };
+    } catch (e) {
+      throw toVfsError(e);
+    }
+  }
+
+  /** The nid `name` names in a directory, or -1 (lookup without the object). */
+  lookupNid(dir: DiskInode, name: ByteString): number {
+    const at = this.find(dir, name);
+    try {
+      return at === null ? -1 : direntNid(at.block, at.index);
+    } catch (e) {
+      throw toVfsError(e);
+    }
+  }
+
+  private readonly found: { block: Uint8Array; index: number } = { block: new Uint8Array(0), index: 0 };
+
+  /** Binary search for `name`: the block holding its dirent and the dirent's index (a reused object). */
+  private find(dir: DiskInode, name: ByteString): { block: Uint8Array; index: number } | null {
     if (dir.size === 0) return null;
     try {
       let head = 0;
@@ -697,7 +721,9 @@ export class ErofsImage {
         if (diff < 0) {
           back = mid - 1;
         } else if (diff === 0) {
-          return { nid: direntNid(block, 0), type: direntType(block, 0) };
+          this.found.block = block;
+          this.found.index = 0;
+          return this.found;
         } else {
           head = mid + 1;
           // The block is searched after more blocks are read: keep a copy, not a cache view.
@@ -713,7 +739,11 @@ export class ErofsImage {
         const mid = lo + ((hi - lo) >> 1);
         const bounds = direntNameBounds(candidate, mid, candidateCount, dir.nid);
         const diff = compareName(name, candidate, Math.floor(bounds / 65536), bounds % 65536);
-        if (diff === 0) return { nid: direntNid(candidate, mid), type: direntType(candidate, mid) };
+        if (diff === 0) {
+          this.found.block = candidate;
+          this.found.index = mid;
+          return this.found;
+        }
         if (diff < 0) hi = mid - 1;
         else lo = mid + 1;
       }

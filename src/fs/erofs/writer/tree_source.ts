@@ -29,9 +29,9 @@ export interface SourceFile {
   close(): void;
 }
 
-/** One directory entry of a source: its name's bytes, a handle and its attributes. */
+/** One directory entry of a source: its name (a byte string), a handle and its attributes. */
 export interface SourceEntry<H> {
-  name: Uint8Array;
+  name: ByteString;
   handle: H;
   stat: SourceStat;
 }
@@ -92,7 +92,7 @@ export class ProcessTreeSource implements TreeSource<ByteString> {
         for (const e of batch) {
           if (e.rawName === '.' || e.rawName === '..') continue;
           const path = (dir === '/' ? '/' : dir + '/') + e.rawName;
-          out.push({ name: byteStringToBytes(e.rawName), handle: path, stat: this.statOf(path) });
+          out.push({ name: e.rawName, handle: path, stat: this.statOf(path) });
         }
       }
     } finally {

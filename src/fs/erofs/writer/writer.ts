@@ -20,7 +20,7 @@
  * common mtime and the UUID is a digest of the metadata.
  */
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../../../abi/constants.js';
-import { bytesToByteString, type ByteString } from '../../../vfs/bytes.js';
+import { byteStringToBytes, bytesToByteString, type ByteString } from '../../../vfs/bytes.js';
 import {
   COMPACT_INODE_SIZE, EXTENDED_INODE_SIZE, FEATURE_COMPAT_MTIME, FEATURE_COMPAT_SB_CHKSUM,
   FEATURE_INCOMPAT_ZERO_PADDING, FT_BLKDEV, FT_CHRDEV, FT_DIR, FT_FIFO, FT_REG_FILE, FT_SOCK, FT_SYMLINK,
@@ -108,9 +108,11 @@ class WNode<H> {
   nlink = 1;
   /** The first directory holding this node (a directory's `..`). */
   parent: WNode<H> | null;
-  names: Uint8Array[] | null = null;
+  /** Directories: entry names (byte strings, sorted) and the nodes they name. */
+  names: ByteString[] | null = null;
   kids: Array<WNode<H>> | null = null;
-  target: Uint8Array | null = null;
+  /** Symlinks: the target as a byte string. */
+  target: ByteString | null = null;
   xattrs: XattrSpec[] | null = null;
   xattrKeys: string[] | null = null;
   sharedIds: number[] | null = null;
@@ -167,20 +169,23 @@ function fileType(mode: number): number {
   }
 }
 
-/** The index of the first of the sorted `names` not below `name`. */
-function insertionPoint(names: Uint8Array[], name: Uint8Array): number {
+/** The index of the first of the sorted `names` not below `name` (byte strings sort as bytes). */
+function insertionPoint(names: ByteString[], name: ByteString): number {
   let lo = 0;
   let hi = names.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (compareBytes(names[mid]!, name) < 0) lo = mid + 1;
+    if (names[mid]! < name) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-const DOT = new Uint8Array([0x2e]);
-const DOTDOT = new Uint8Array([0x2e, 0x2e]);
+/** NULL_ADDR as the int32 the nodes keep (small integers keep nodes compact). */
+const NULL_BLKADDR = NULL_ADDR | 0;
+
+const DOT_BYTES = new Uint8Array([0x2e]);
+const DOTDOT_BYTES = new Uint8Array([0x2e, 0x2e]);
 
 /** The error a build fails with (bad input: a name, a size, a file that changed). */
 export class ErofsWriteError extends Error {
@@ -278,7 +283,7 @@ class ImageBuilder<H> {
         n.rdev = 0;
         break;
       case S_IFLNK:
-        n.target = this.source.readlink(handle);
+        n.target = bytesToByteString(this.source.readlink(handle));
         n.size = n.target.length;
         if (n.size === 0 || n.size > 4095) throw new ErofsWriteError(`${this.source.describe(handle)}: symlink target of ${n.size} bytes`);
         n.rdev = 0;
@@ -336,18 +341,17 @@ class ImageBuilder<H> {
       const dir = this.nodes[i]!;
       if (dir.type !== S_IFDIR) continue;
       const entries = this.source.list(dir.handle);
-      entries.sort((a, b) => compareBytes(a.name, b.name));
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       dir.names = [];
       dir.kids = [];
       for (let k = 0; k < entries.length; k++) {
         const e = entries[k]!;
         const name = e.name;
-        if (name.length === 0 || name.length > NAME_LEN || name.includes(0x2f) || name.includes(0) ||
-          (name.length <= 2 && name.every((c) => c === 0x2e))) {
-          throw new ErofsWriteError(`${this.source.describe(dir.handle)}: invalid entry name "${bytesToByteString(name)}"`);
+        if (name.length === 0 || name.length > NAME_LEN || name.includes('/') || name.includes('\0') || name === '.' || name === '..') {
+          throw new ErofsWriteError(`${this.source.describe(dir.handle)}: invalid entry name "${name}"`);
         }
-        if (k > 0 && compareBytes(entries[k - 1]!.name, name) === 0) {
-          throw new ErofsWriteError(`${this.source.describe(dir.handle)}: duplicate entry "${bytesToByteString(name)}"`);
+        if (k > 0 && entries[k - 1]!.name === name) {
+          throw new ErofsWriteError(`${this.source.describe(dir.handle)}: duplicate entry "${name}"`);
         }
         const isDir = (e.stat.mode & S_IFMT) === S_IFDIR;
         let child = !isDir && e.stat.key !== null ? byKey.get(e.stat.key) : undefined;
@@ -448,20 +452,20 @@ class ImageBuilder<H> {
     const kids = n.kids!;
     const out: DirentSpec[] = [];
     // "." and ".." go where they sort among the names (not always together: ".-x" sorts between).
-    const dot = insertionPoint(names, DOT);
-    const dotdot = insertionPoint(names, DOTDOT);
+    const dot = insertionPoint(names, '.');
+    const dotdot = insertionPoint(names, '..');
     for (let i = 0; i <= names.length; i++) {
-      if (i === dot) out.push({ name: DOT, nid: n.nid, type: FT_DIR });
-      if (i === dotdot) out.push({ name: DOTDOT, nid: (n.parent ?? n).nid, type: FT_DIR });
-      if (i < names.length) out.push({ name: names[i]!, nid: kids[i]!.nid, type: fileType(kids[i]!.mode) });
+      if (i === dot) out.push({ name: DOT_BYTES, nid: n.nid, type: FT_DIR });
+      if (i === dotdot) out.push({ name: DOTDOT_BYTES, nid: (n.parent ?? n).nid, type: FT_DIR });
+      if (i < names.length) out.push({ name: byteStringToBytes(names[i]!), nid: kids[i]!.nid, type: fileType(kids[i]!.mode) });
     }
     return out;
   }
 
   private dirPlan(n: WNode<H>): { starts: number[]; size: number } {
     const names = n.names!;
-    const dot = insertionPoint(names, DOT);
-    const dotdot = insertionPoint(names, DOTDOT);
+    const dot = insertionPoint(names, '.');
+    const dotdot = insertionPoint(names, '..');
     const lengths: number[] = [];
     for (let i = 0; i <= names.length; i++) {
       if (i === dot) lengths.push(1);
@@ -504,7 +508,7 @@ class ImageBuilder<H> {
           break;
         case S_IFCHR:
         case S_IFBLK:
-          n.iu = n.rdev;
+          n.iu = n.rdev | 0;
           break;
         default:
           n.iu = 0;
@@ -560,11 +564,11 @@ class ImageBuilder<H> {
           break;
         case S_IFLNK:
           if (n.layout === LAYOUT_FLAT_INLINE) {
-            n.blkaddr = NULL_ADDR;
-            tail.set(n.target!);
+            n.blkaddr = NULL_BLKADDR;
+            for (let i = 0; i < n.size; i++) tail[i] = n.target!.charCodeAt(i);
           } else {
             n.blkaddr = data.position / BLOCK_SIZE;
-            data.write(n.target!, 0, n.size);
+            data.write(byteStringToBytes(n.target!), 0, n.size);
             data.align(BLOCK_SIZE);
           }
           n.iu = n.blkaddr;
@@ -621,7 +625,7 @@ class ImageBuilder<H> {
         n.layout = LAYOUT_FLAT_PLAIN;
       }
       const inlineStart = n.layout === LAYOUT_FLAT_INLINE ? size - n.tail : size;
-      n.blkaddr = inlineStart === 0 ? NULL_ADDR : start / BLOCK_SIZE;
+      n.blkaddr = inlineStart === 0 ? NULL_BLKADDR : start / BLOCK_SIZE;
       n.iu = n.blkaddr;
       this.copy(file, n, inlineStart, data);
       data.align(BLOCK_SIZE);
@@ -658,7 +662,7 @@ class ImageBuilder<H> {
     const fullBlocks = Math.floor(n.size / BLOCK_SIZE);
     const tailBytes = n.size % BLOCK_SIZE;
     const onDisk = fullBlocks + (tailBytes > 0 && n.layout === LAYOUT_FLAT_PLAIN ? 1 : 0);
-    n.blkaddr = onDisk === 0 ? NULL_ADDR : data.position / BLOCK_SIZE;
+    n.blkaddr = onDisk === 0 ? NULL_BLKADDR : data.position / BLOCK_SIZE;
     n.iu = n.blkaddr;
     const block = this.copyBuffer;
     for (let b = 0; b < fullBlocks; b++) {
