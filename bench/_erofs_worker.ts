@@ -1,8 +1,9 @@
 // Node-specific: runs one EROFS benchmark operation in a process of its own, so its peak RSS is
 // its own, and prints { ms, bytes, files, maxRssMiB } as JSON.
-// Usage: node dist/bench/_erofs_worker.js mkfs SRC IMAGE [lz4] | extract IMAGE DEST | read IMAGE
+// Usage: node dist/bench/_erofs_worker.js mkfs SRC IMAGE [lz4] | extract IMAGE DEST | read IMAGE [DENTRIES]
+// (DENTRIES bounds the dentry cache, which otherwise keeps every inode of the tree).
 import {
-  AT_FDCWD, Erofs, O_DIRECTORY, O_RDONLY, S_IFDIR, S_IFMT, S_IFREG, VirtualFileSystem, writeErofs,
+  AT_FDCWD, Erofs, O_DIRECTORY, O_RDONLY, S_IFDIR, S_IFMT, S_IFREG, VirtualFileSystem, setDentryCacheLimit, writeErofs,
 } from '../src/mod.js';
 import { ErofsImage } from '../src/fs/erofs/reader/image.js';
 import { FileSink, FileSource, HostTreeSource, extractErofs } from '../src/node/mod.js';
@@ -28,6 +29,7 @@ if (op === 'mkfs') {
   bytes = r.bytes;
   files = r.inodes;
 } else if (op === 'read') {
+  if (b !== undefined) setDentryCacheLimit(Number(b));
   const vfs = new VirtualFileSystem();
   const fs = Erofs.open(FileSource.open(a!));
   vfs.mount(fs, '/');

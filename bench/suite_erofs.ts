@@ -35,7 +35,12 @@ function timed(cmd: string, args: string[]): Measure {
 
 /** Runs a vroot operation in a worker process; returns wall time (inside the worker) and its peak RSS. */
 function worker(...args: string[]): Measure & { bytes: number } {
-  const out = execFileSync(process.execPath, [WORKER, ...args], { maxBuffer: 1 << 26 }).toString();
+  return workerWith([], ...args);
+}
+
+/** `worker` with Node flags. */
+function workerWith(flags: string[], ...args: string[]): Measure & { bytes: number } {
+  const out = execFileSync(process.execPath, [...flags, WORKER, ...args], { maxBuffer: 1 << 26 }).toString();
   const r = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; bytes: number; maxRssMiB: number };
   return { seconds: r.ms / 1000, rssMiB: r.maxRssMiB, bytes: r.bytes };
 }
@@ -151,6 +156,10 @@ export async function run({ quick }: { quick: boolean }): Promise<void> {
       const km = best(reps, () => worker('read', theirs));
       if (Math.abs(km.bytes - bytes) > bytes * 0.01) console.log(`  (vroot read ${km.bytes} bytes, tree has ${bytes})`);
       report(`read all files (${tag})`, kp, km, '>=0.50x');
+      // The same with the memory a long-running reader would be given: a bounded dentry cache
+      // and a small young generation.
+      const lean = best(reps, () => workerWith(['--max-semi-space-size=1'], 'read', theirs, '4096'));
+      report(`  bounded caches (${tag})`, kp, lean, '<100M RSS');
     } finally {
       execFileSync('umount', [mnt]);
       rmSync(mnt, { recursive: true, force: true });
