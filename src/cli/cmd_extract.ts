@@ -6,6 +6,7 @@ import { extractErofs } from '../fs/erofs/node/extract.js';
 import { FileSource } from '../fs/erofs/node/file_source.js';
 import { ErofsImage } from '../fs/erofs/reader/image.js';
 import type { Command } from './command.js';
+import { helpOrUsage } from './_usage.js';
 import { ProgressLine, formatBytes } from './_progress.js';
 
 const HELP = `Usage: vroot extract [options] IMAGE DESTDIR
@@ -34,14 +35,8 @@ export const extractCommand: Command = {
         quiet: { type: 'boolean', short: 'q' },
       },
     });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    if (positionals.length !== 2) {
-      process.stderr.write(HELP);
-      return 2;
-    }
+    const stop = helpOrUsage(values.help, positionals, HELP, 2);
+    if (stop !== null) return stop;
     const [imagePath, dest] = positionals as [string, string];
     const quiet = values.quiet === true;
     const source = FileSource.open(imagePath);

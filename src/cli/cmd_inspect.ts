@@ -9,6 +9,7 @@ import { Erofs } from '../fs/erofs/reader/erofs.js';
 import { describeInode, describeSuperblock, type InodeReport, type SuperblockReport } from '../fs/erofs/reader/inspect.js';
 import { VirtualFileSystem } from '../vfs/virtual_filesystem.js';
 import type { Command } from './command.js';
+import { helpOrUsage } from './_usage.js';
 
 const HELP = `Usage: vroot inspect [options] IMAGE [PATH]
 
@@ -75,14 +76,8 @@ export const inspectCommand: Command = {
         max: { type: 'string' },
       },
     });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    if (positionals.length < 1 || positionals.length > 2) {
-      process.stderr.write(HELP);
-      return 2;
-    }
+    const stop = helpOrUsage(values.help, positionals, HELP, 1, 2);
+    if (stop !== null) return stop;
     const source = FileSource.open(positionals[0]!);
     try {
       const fs = Erofs.open(source);

@@ -6,6 +6,7 @@ import { FileSink } from '../fs/erofs/node/file_sink.js';
 import { HostTreeSource } from '../fs/erofs/node/host_tree.js';
 import { writeErofs, type ErofsWriteOptions } from '../fs/erofs/writer/writer.js';
 import type { Command } from './command.js';
+import { helpOrUsage } from './_usage.js';
 import { ProgressLine, formatBytes } from './_progress.js';
 
 const HELP = `Usage: vroot mkfs [options] IMAGE SRCDIR
@@ -60,14 +61,8 @@ export const mkfsCommand: Command = {
         quiet: { type: 'boolean', short: 'q' },
       },
     });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    if (positionals.length !== 2) {
-      process.stderr.write(HELP);
-      return 2;
-    }
+    const stop = helpOrUsage(values.help, positionals, HELP, 2);
+    if (stop !== null) return stop;
     const [image, srcdir] = positionals as [string, string];
     const options: ErofsWriteOptions = {};
     if (values.compress !== undefined) {

@@ -401,3 +401,28 @@ export function diffWalks(a: Array<Record<string, unknown>>, b: Array<Record<str
   }
   return out;
 }
+
+/** Scratch space of a test: `work` on tmpfs (with `src`, a tree built from the seed), `out` for images on /tmp. */
+export interface Workspace {
+  work: string;
+  out: string;
+  src: string;
+}
+
+/**
+ * Builds a seeded tree in fresh scratch directories, runs `fn` and removes everything. Images
+ * go to /tmp (`out`): mkfs.erofs 1.5 fails writing chunk-based images onto tmpfs.
+ */
+export async function withTree<T>(seed: number, spec: TreeSpec, fn: (w: Workspace) => T | Promise<T>): Promise<T> {
+  const work = scratch('tree');
+  const out = mkdtempSync(join(tmpdir(), 'vroot-erofs-'));
+  try {
+    const src = join(work, 'src');
+    mkdirSync(src);
+    buildTree(src, seed, spec);
+    return await fn({ work, out, src });
+  } finally {
+    cleanup(work);
+    cleanup(out);
+  }
+}

@@ -3,13 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, Erofs, VirtualFileSystem, describeInode } from '../../src/mod.js';
 import { FileSource } from '../../src/node/mod.js';
 import { testSeed } from '../emu/_prng.js';
-import { DEFAULT_SPEC, buildTree, cleanup, diffWalks, haveTools, hostWalk, normalizeIdentity, scratch } from './_tree.js';
+import { DEFAULT_SPEC, diffWalks, haveTools, hostWalk, normalizeIdentity, withTree } from './_tree.js';
 
 const missing = haveTools('dump.erofs', 'mkfs.erofs');
 const bin = join(process.cwd(), 'bin', 'vroot.js');
@@ -26,13 +24,8 @@ function dumpField(text: string, label: string): string {
   return m[1]!;
 }
 
-test('vroot inspect agrees with dump.erofs on the superblock, inodes and extents', { skip: missing ?? false, timeout: 120_000 }, () => {
-  const work = scratch('cli');
-  const out = mkdtempSync(join(tmpdir(), 'vroot-erofs-cli-'));
-  try {
-    const src = join(work, 'src');
-    mkdirSync(src);
-    buildTree(src, seed, { ...DEFAULT_SPEC, entries: 60, bigDir: 100, depth: 4 });
+test('vroot inspect agrees with dump.erofs on the superblock, inodes and extents', { skip: missing ?? false, timeout: 120_000 }, async () => {
+  await withTree(seed, { ...DEFAULT_SPEC, entries: 60, bigDir: 100, depth: 4 }, ({ out, src }) => {
     const images: string[] = [];
     const mine = join(out, 'vroot.img');
     const made = vroot('mkfs', '-z', 'lz4', mine, src);
@@ -98,19 +91,11 @@ test('vroot inspect agrees with dump.erofs on the superblock, inodes and extents
       }
       fs.close();
     }
-  } finally {
-    cleanup(work);
-    cleanup(out);
-  }
+  });
 });
 
-test('vroot extract restores a mkfs.erofs image like the kernel shows it', { skip: missing ?? false, timeout: 120_000 }, () => {
-  const work = scratch('cli-x');
-  const out = mkdtempSync(join(tmpdir(), 'vroot-erofs-cli-x-'));
-  try {
-    const src = join(work, 'src');
-    mkdirSync(src);
-    buildTree(src, seed + 1, { ...DEFAULT_SPEC, entries: 80, bigDir: 50, depth: 6 });
+test('vroot extract restores a mkfs.erofs image like the kernel shows it', { skip: missing ?? false, timeout: 120_000 }, async () => {
+  await withTree(seed + 1, { ...DEFAULT_SPEC, entries: 80, bigDir: 50, depth: 6 }, ({ work, out, src }) => {
     const image = join(out, 'img');
     execFileSync('mkfs.erofs', ['--quiet', '-zlz4hc', image, src]);
     const dest = join(work, 'dest');
@@ -120,10 +105,7 @@ test('vroot extract restores a mkfs.erofs image like the kernel shows it', { ski
     const strip = (x: Array<Record<string, unknown>>): Array<Record<string, unknown>> => x.map((e) => (e['type'] === 0o040000 ? { ...e, size: 0 } : e));
     const diff = diffWalks(strip(normalizeIdentity(hostWalk(src))), strip(normalizeIdentity(hostWalk(dest))), fields);
     assert.deepEqual(diff, [], diff.join('\n'));
-  } finally {
-    cleanup(work);
-    cleanup(out);
-  }
+  });
 });
 
 test('the commands explain themselves and reject bad arguments', () => {

@@ -4,13 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Erofs, VirtualFileSystem } from '../../src/mod.js';
 import { FileSource } from '../../src/node/mod.js';
 import { testSeed } from '../emu/_prng.js';
-import { DEFAULT_SPEC, buildTree, cleanup, diffWalks, haveTools, hostWalk, scratch, vrootWalk, withKernelMount, type Entry } from './_tree.js';
+import { DEFAULT_SPEC, buildTree, cleanup, diffWalks, haveTools, hostWalk, scratch, vrootWalk, withKernelMount, withTree, type Entry } from './_tree.js';
 
 const FIELDS = ['type', 'mode', 'uid', 'gid', 'size', 'nlink', 'rdev', 'mtime', 'ino', 'blocks', 'data', 'xattrs', 'children'];
 
@@ -38,13 +36,7 @@ const missing = haveTools('mkfs.erofs', 'mount');
 const seed = testSeed(0x5eed_e505);
 
 test('mkfs.erofs images read the same through vroot as through the kernel', { skip: missing ?? false, timeout: 600_000 }, async (t) => {
-  const work = scratch('interop-read');
-  // mkfs.erofs 1.5 fails with EIO writing chunk-based images onto tmpfs: images go to /tmp.
-  const out = mkdtempSync(join(tmpdir(), 'vroot-erofs-img-'));
-  try {
-    const src = join(work, 'src');
-    execFileSync('mkdir', [src]);
-    buildTree(src, seed, DEFAULT_SPEC);
+  await withTree(seed, DEFAULT_SPEC, async ({ out, src }) => {
     const source = hostWalk(src);
     assert.ok(source.length > 500, `generated tree has ${source.length} entries`);
     for (const v of VARIANTS) {
@@ -65,10 +57,7 @@ test('mkfs.erofs images read the same through vroot as through the kernel', { sk
         }
       });
     }
-  } finally {
-    cleanup(work);
-    cleanup(out);
-  }
+  });
 });
 
 test('the kernel walk sees what the source tree holds (the generator is sound)', { skip: missing ?? false, timeout: 120_000 }, () => {

@@ -16,7 +16,7 @@ import { ErofsImage } from '../../src/fs/erofs/reader/image.js';
 import { FileSink, FileSource, HostTreeSource, extractErofs } from '../../src/node/mod.js';
 import { Prng, testSeed } from '../emu/_prng.js';
 import {
-  DEFAULT_SPEC, buildTree, cleanup, diffWalks, haveTools, hostWalk, normalizeIdentity, scratch, vrootWalk, withKernelMount,
+  DEFAULT_SPEC, buildTree, cleanup, diffWalks, haveTools, hostWalk, normalizeIdentity, scratch, vrootWalk, withKernelMount, withTree,
   type Entry,
 } from './_tree.js';
 
@@ -51,13 +51,8 @@ const VARIANTS: Array<{ name: string; options: ErofsWriteOptions; expect?: (e: R
 ];
 
 test('vroot-written images pass fsck.erofs and mount with the kernel showing the source tree', { skip: missing ?? false, timeout: 600_000 }, async (t) => {
-  const work = scratch('interop-write');
-  const out = mkdtempSync(join(tmpdir(), 'vroot-erofs-w-'));
-  try {
-    const src = join(work, 'src');
-    mkdirSync(src);
-    // 255-byte names included: mkfs.erofs 1.5 truncates them and fails; the kernel takes them.
-    buildTree(src, seed, { ...DEFAULT_SPEC, nameMax: 255 });
+  // 255-byte names included: mkfs.erofs 1.5 truncates them and fails; the kernel takes them.
+  await withTree(seed, { ...DEFAULT_SPEC, nameMax: 255 }, async ({ work, out, src }) => {
     const source = hostWalk(src);
     const sourceByPath = new Map(source.map((e) => [e.path, e]));
     for (const v of VARIANTS) {
@@ -97,14 +92,11 @@ test('vroot-written images pass fsck.erofs and mount with the kernel showing the
             assert.equal(sha1(Buffer.concat([Buffer.from(x), Buffer.from(e.path, 'hex')])), sourceByPath.get(e.path)!.data);
           }
         } finally {
-          cleanup(x);
+            cleanup(x);
         }
       });
     }
-  } finally {
-    cleanup(work);
-    cleanup(out);
-  }
+  });
 });
 
 test('mkfs output is deterministic: the same tree and options give the same bytes', { skip: missing ?? false, timeout: 120_000 }, () => {
@@ -126,13 +118,8 @@ test('mkfs output is deterministic: the same tree and options give the same byte
   }
 });
 
-test('vroot mkfs honours SOURCE_DATE_EPOCH: clamped mtimes, identical images', { skip: missing ?? false, timeout: 120_000 }, () => {
-  const work = scratch('sde');
-  const out = mkdtempSync(join(tmpdir(), 'vroot-erofs-sde-'));
-  try {
-    const src = join(work, 'src');
-    mkdirSync(src);
-    buildTree(src, seed + 9, { ...DEFAULT_SPEC, entries: 40, bigDir: 10, depth: 3 });
+test('vroot mkfs honours SOURCE_DATE_EPOCH: clamped mtimes, identical images', { skip: missing ?? false, timeout: 120_000 }, async () => {
+  await withTree(seed + 9, { ...DEFAULT_SPEC, entries: 40, bigDir: 10, depth: 3 }, ({ out, src }) => {
     const epoch = 1_600_000_000;
     const bin = join(process.cwd(), 'bin', 'vroot.js');
     const images = [join(out, 'a'), join(out, 'b')];
@@ -150,19 +137,11 @@ test('vroot mkfs honours SOURCE_DATE_EPOCH: clamped mtimes, identical images', {
       const [osec] = orig.mtime.split('.').map(Number);
       if (osec! < epoch) assert.equal(e.mtime, orig.mtime, 'earlier mtimes are kept');
     }
-  } finally {
-    cleanup(work);
-    cleanup(out);
-  }
+  });
 });
 
-test('extractErofs restores everything: hard links, set-id bits, xattrs, devices, nanosecond mtimes', { skip: missing ?? false, timeout: 300_000 }, () => {
-  const work = scratch('extract');
-  const out = mkdtempSync(join(tmpdir(), 'vroot-erofs-x-'));
-  try {
-    const src = join(work, 'src');
-    mkdirSync(src);
-    buildTree(src, seed + 3, DEFAULT_SPEC);
+test('extractErofs restores everything: hard links, set-id bits, xattrs, devices, nanosecond mtimes', { skip: missing ?? false, timeout: 300_000 }, async () => {
+  await withTree(seed + 3, DEFAULT_SPEC, ({ work, out, src }) => {
     const image = join(out, 'image');
     const sink = FileSink.create(image);
     writeErofs(new HostTreeSource(src), sink, { compress: 'lz4' });
@@ -175,10 +154,7 @@ test('extractErofs restores everything: hard links, set-id bits, xattrs, devices
     assert.ok(r.hardlinks > 0 && r.specials > 0 && r.xattrs > 0);
     const diff = diffWalks(withoutDirSizes(hostWalk(src)), withoutDirSizes(hostWalk(dest)), CARRIED.concat('size'));
     assert.deepEqual(diff, [], `seed ${seed + 3}: extracted tree differs\n${diff.join('\n')}`);
-  } finally {
-    cleanup(work);
-    cleanup(out);
-  }
+  });
 });
 
 /** Builds a tree inside vroot's tmpfs with every object type. */
