@@ -32,7 +32,7 @@ function encodeBody(): Body {
     push(); c.k(15).op(W.i32LtS);
     c.op(W.select);
   };
-  /** Stores the slot of the hash of the 4 bytes at the address on top of the stack in T. */
+  /** Stores the table offset of the hash of the 4 bytes at the address on top of the stack in T. */
   const slot = (): void => {
     c.mem(W.i32Load).k(PRIME).op(W.i32Mul).k(32 - HASH_LOG).op(W.i32ShrU).k(2).op(W.i32Shl).set(T);
   };
@@ -70,7 +70,7 @@ function encodeBody(): Body {
   c.get(END).k(5).op(W.i32Sub).set(MATCHLIMIT);
   c.op(W.block, VOID); // $final
   c.get(END).get(START).op(W.i32Sub).k(13).op(W.i32LtS, W.brIf, 0);
-  c.get(IP); slot(); c.get(T).get(IP).mem(W.i32Store);
+  c.get(IP); slot(); c.get(T).get(IP).mem(W.i32Store, TABLE);
   c.get(IP).k(1).op(W.i32Add).set(IP);
   c.op(W.loop, VOID); // $outer
   c.k(64).set(ATTEMPTS);
@@ -78,8 +78,8 @@ function encodeBody(): Body {
   c.get(IP).get(MFLIMIT).op(0x4a /* i32.gt_s */, W.brIf, 3);
   c.get(IP).mem(W.i32Load).set(WORD);
   c.get(IP); slot();
-  c.get(T).mem(W.i32Load).set(REF);
-  c.get(T).get(IP).mem(W.i32Store);
+  c.get(T).mem(W.i32Load, TABLE).set(REF);
+  c.get(T).get(IP).mem(W.i32Store, TABLE);
   // ref >= start && ref < ip && ip - ref <= 65535 && load32(ref) == word, without branches: an
   // empty slot holds 0, which is below any window position (and reads harmlessly).
   c.get(REF).get(START).op(W.i32Sub).get(IP).get(START).op(W.i32Sub, W.i32LtU);
@@ -134,7 +134,7 @@ function encodeBody(): Body {
   c.op(W.end);
   c.get(IP).get(LEN).op(W.i32Add).tee(IP).set(ANCHOR);
   c.get(IP).get(MFLIMIT).op(0x4a /* i32.gt_s */, W.brIf, 1);
-  c.get(IP).k(2).op(W.i32Sub); slot(); c.get(T).get(IP).k(2).op(W.i32Sub).mem(W.i32Store);
+  c.get(IP).k(2).op(W.i32Sub); slot(); c.get(T).get(IP).k(2).op(W.i32Sub).mem(W.i32Store, TABLE);
   c.op(W.br, 0);
   c.op(W.end, W.end); // $outer, $final
   // final literals: as many of the rest as fit
