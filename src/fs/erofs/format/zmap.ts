@@ -133,13 +133,18 @@ export function compactLayout(ebase: number, total: number, advise: number): Com
   return { ebase, initial4b, count2b };
 }
 
-/** Position and entry size shift (1 for 2-byte, 2 for 4-byte) of compact entry `lcn`. */
-export function compactPosition(l: CompactLayout, lcn: number): { pos: number; shift: number } {
-  if (lcn < l.initial4b) return { pos: l.ebase + lcn * 4, shift: 2 };
+/** Position of compact entry `lcn`. */
+export function compactPosition(l: CompactLayout, lcn: number): number {
+  if (lcn < l.initial4b) return l.ebase + lcn * 4;
   const after4b = l.ebase + l.initial4b * 4;
   const k = lcn - l.initial4b;
-  if (k < l.count2b) return { pos: after4b + k * 2, shift: 1 };
-  return { pos: after4b + l.count2b * 2 + (k - l.count2b) * 4, shift: 2 };
+  if (k < l.count2b) return after4b + k * 2;
+  return after4b + l.count2b * 2 + (k - l.count2b) * 4;
+}
+
+/** The entry size shift of compact entry `lcn`: 1 for 2-byte entries, 2 for 4-byte ones. */
+export function compactShift(l: CompactLayout, lcn: number): number {
+  return lcn >= l.initial4b && lcn - l.initial4b < l.count2b ? 1 : 2;
 }
 
 /** Total bytes of a compact index area for `total` lclusters (each trailing pack is whole). */

@@ -27,11 +27,11 @@ import {
 } from '../format/constants.js';
 import { compareName, direntCount, direntNameBounds, direntNid, direntType } from '../format/dirent.js';
 import { FormatError } from '../format/format_error.js';
-import { chunkFormat, decodeInode, inodeSizeOf, rawBlkaddr, type DiskInode } from '../format/inode.js';
+import { chunkFormat, compressedBlocks, decodeInode, inodeSizeOf, rawBlkaddr, type DiskInode } from '../format/inode.js';
 import { decodeComprConfig, decodeSuperblock, type ComprConfig, type Superblock } from '../format/superblock.js';
 import { decodeSharedIds, decodeXattrEntry, splitXattrName, xattrPrefix } from '../format/xattr.js';
 import {
-  compactLayout, compactPosition, decodeCompactIndex, decodeFullIndex, decodeMapHeader, fullIndexPosition,
+  compactLayout, compactPosition, compactShift, decodeCompactIndex, decodeFullIndex, decodeMapHeader, fullIndexPosition,
   LclusterEntry, mapHeaderPosition, type CompactLayout,
 } from '../format/zmap.js';
 import { LZ4_DECODE_SLACK, lz4Decode } from '../lz4/decode.js';
@@ -65,6 +65,8 @@ export interface ZInfo {
   /** Fragments: offset of this file's tail in the packed inode; whole-file fragments. */
   fragmentOff: number;
   wholeFragment: boolean;
+  /** Where the first pcluster is (-1 until mapped): a file's pclusters usually follow it. */
+  firstPa: number;
 }
 
 /** One mapped compressed extent: logical range and where its data lives. */
@@ -140,6 +142,9 @@ export class ErofsImage {
   private raStart = 0;
   private raEnd = 0;
   private raWindow = 0;
+  /** The compressed area of the file being read ([raFrom, raLimit), empty when unknown). */
+  private raFrom = 0;
+  private raLimit = 0;
   private candidate = new Uint8Array(0);
   private fragmentDepth = 0;
 
@@ -319,7 +324,7 @@ export class ErofsImage {
     const z: ZInfo = {
       advise: 0, algorithmHead1: 0, algorithmHead2: 0, lclusterBits: this.blkbits, inodeEnd, compact: null,
       totalIndexes: Math.ceil(ino.size / this.blockSize), idataOff: 0, idataSize: 0, tailHeadLcn: 0, fragmentOff: 0,
-      wholeFragment: false,
+      wholeFragment: false, firstPa: -1,
     };
     const legacyOnly = ino.layout === LAYOUT_COMPRESSED_FULL &&
       !(sbf & (FEATURE_INCOMPAT_BIG_PCLUSTER | FEATURE_INCOMPAT_ZTAILPACKING | FEATURE_INCOMPAT_FRAGMENTS));
@@ -379,18 +384,25 @@ export class ErofsImage {
   /** Loads the index of lcluster `lcn` into `this.entry` (z_erofs_load_cluster_from_disk). */
   private loadCluster(ino: DiskInode, z: ZInfo, lcn: number, lookahead: boolean): LclusterEntry {
     const e = this.entry;
+    const bs = this.blockSize;
     try {
+      // Index entries and packs are aligned to their size, so each lies in one block: decode
+      // them in place from the cached block.
       if (z.compact === null) {
         const pos = fullIndexPosition(z.inodeEnd, lcn);
-        decodeFullIndex(this.meta(pos, 8), 0, z.lclusterBits, z.advise, e);
+        if (pos + 8 > this.source.size) throw vfsError('EIO', `index of inode ${ino.nid} lies beyond the end of the image`);
+        const blk = Math.floor(pos / bs);
+        decodeFullIndex(this.cache.get(blk), pos - blk * bs, z.lclusterBits, z.advise, e);
         e.nextPackOff = pos + 8;
       } else {
         if (lcn >= z.totalIndexes) corrupt(`inode ${ino.nid}: lcluster ${lcn} beyond the index`);
-        const { pos, shift } = compactPosition(z.compact, lcn);
+        const pos = compactPosition(z.compact, lcn);
+        const shift = compactShift(z.compact, lcn);
         const packSize = shift === 1 ? 32 : 8;
         const packStart = pos - (pos % packSize);
-        const block = this.meta(packStart, packSize);
-        decodeCompactIndex(block, pos - packStart, shift, z.lclusterBits, z.advise, lookahead, packStart + packSize, e);
+        if (packStart + packSize > this.source.size) throw vfsError('EIO', `index of inode ${ino.nid} lies beyond the end of the image`);
+        const blk = Math.floor(packStart / bs);
+        decodeCompactIndex(this.cache.get(blk), pos - blk * bs, shift, z.lclusterBits, z.advise, lookahead, packStart + packSize, e);
       }
     } catch (err) {
       throw toVfsError(err);
@@ -517,6 +529,9 @@ export class ErofsImage {
       if (ext === null) {
         const z = this.zinfo(ino);
         const mapped = this.mapExtent(ino, z, pos);
+        if (mapped.headLcn === 0 && !mapped.inline) z.firstPa = mapped.pa;
+        this.raFrom = z.firstPa;
+        this.raLimit = z.firstPa >= 0 ? z.firstPa + compressedBlocks(ino) * this.blockSize : 0;
         // A whole extent inside the request (with room for the decoder's scratch bytes after it,
         // which later extents overwrite) decodes straight into the caller's buffer.
         if (mapped.la === pos && mapped.llen + LZ4_DECODE_SLACK <= n - done) {
@@ -631,8 +646,16 @@ export class ErofsImage {
    */
   private readPcluster(pa: number, plen: number): number {
     if (pa >= this.raStart && pa + plen <= this.raEnd) return pa - this.raStart;
-    this.raWindow = pa === this.raEnd ? Math.min(this.raWindow * 2, 256 * 1024) : 0;
-    const want = Math.min(Math.max(this.raWindow, plen), this.source.size - pa);
+    let want: number;
+    if (pa >= this.raFrom && pa + plen <= this.raLimit) {
+      // Inside the file's compressed area: read on to its end, up to 256 KiB.
+      want = Math.min(Math.max(this.raLimit - pa, plen), 256 * 1024);
+      this.raWindow = want;
+    } else {
+      this.raWindow = pa === this.raEnd ? Math.min(this.raWindow * 2, 256 * 1024) : 0;
+      want = Math.max(this.raWindow, plen);
+    }
+    want = Math.min(want, this.source.size - pa);
     if (want < plen) throw vfsError('EIO', `pcluster at ${pa}+${plen} lies beyond the end of the image`);
     if (this.readahead.length < want + 16) this.readahead = new Uint8Array(Math.max(want + 16, 64 * 1024));
     this.raStart = this.raEnd = 0;
