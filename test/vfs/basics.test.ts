@@ -5,23 +5,14 @@ import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY,
   O_RDWR, O_WRONLY, O_APPEND, O_CLOEXEC, F_GETFD, FD_CLOEXEC, SEEK_SET, SEEK_END, RENAME_EXCHANGE,
   RENAME_NOREPLACE, RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
-  S_IFMT, S_IFDIR, S_IFREG, Tmpfs, VirtualFileSystem, VfsError, type Process,
+  S_IFMT, S_IFDIR, S_IFREG, Tmpfs, VirtualFileSystem, type Process,
 } from '../../src/mod.js';
+import { code } from '../_errno.js';
 
 function setup(): { vfs: VirtualFileSystem; p: Process } {
   const vfs = new VirtualFileSystem();
   vfs.mount(new Tmpfs(), '/');
   return { vfs, p: vfs.createProcess() };
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
 }
 
 const enc = new TextEncoder();
