@@ -1,0 +1,44 @@
+// Node-specific: fs.promises of the facade.
+/**
+ * node:fs/promises made by wrapping the sync methods: each call runs when made and its promise
+ * settles with the result or the error (argument errors included, as node:fs/promises rejects
+ * them too). `open` resolves to a FileHandle; readFile, writeFile and appendFile take one in
+ * place of a path.
+ */
+import { fsConstants } from './constants.js';
+import { FileHandle, type StreamFactory } from './file_handle.js';
+import type { NodeFs } from './node_fs.js';
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+/** Promise calls that wrap `<name>Sync` unchanged. */
+export const PROMISE_CALLS = [
+  'access', 'chmod', 'chown', 'copyFile', 'cp', 'lchown', 'link', 'lstat', 'lutimes', 'mkdir',
+  'mkdtemp', 'opendir', 'readdir', 'readlink', 'realpath', 'rename', 'rm', 'rmdir', 'stat', 'statfs',
+  'symlink', 'truncate', 'unlink', 'utimes',
+] as const;
+
+/** The fs.promises object of one facade. */
+export type PromisesApi = Record<(typeof PROMISE_CALLS)[number] | 'open' | 'readFile' | 'writeFile' | 'appendFile', AnyFn> & {
+  constants: typeof fsConstants;
+  FileHandle: typeof FileHandle;
+};
+
+/** Builds fs.promises over `sync`; `streams` makes the streams of FileHandle.createReadStream. */
+export function promisesApi(sync: NodeFs, streams: StreamFactory): PromisesApi {
+  const api = {} as PromisesApi;
+  const methods = sync as unknown as Record<string, AnyFn>;
+  for (const name of PROMISE_CALLS) {
+    const method = methods[`${name}Sync`]!;
+    api[name] = async (...args: unknown[]) => method.apply(sync, args);
+  }
+  api.open = async (path: unknown, flags?: unknown, mode?: unknown) => new FileHandle(sync, streams, sync.openSync(path, flags, mode));
+  // A FileHandle stands for its descriptor.
+  const target = (p: unknown): unknown => (p instanceof FileHandle ? p.fd : p);
+  api.readFile = async (path: unknown, options?: unknown) => sync.readFileSync(target(path), options);
+  api.writeFile = async (path: unknown, data: unknown, options?: unknown) => sync.writeFileSync(target(path), data, options);
+  api.appendFile = async (path: unknown, data: unknown, options?: unknown) => sync.appendFileSync(target(path), data, options);
+  api.constants = fsConstants;
+  api.FileHandle = FileHandle;
+  return api;
+}
