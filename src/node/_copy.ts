@@ -13,6 +13,7 @@ import { pathToString, toBoolean, toFunction, toInt32, toObject, toPath } from '
 import { codedError, systemError } from './errors.js';
 import type { NodeFs } from './node_fs.js';
 import type { BigIntStats } from './stats.js';
+import { withCallerStack } from './_stack.js';
 
 /** Options of fs.cp / fs.cpSync. */
 export interface CpOptions {
@@ -94,7 +95,8 @@ class Copier {
   /** Node's checkPathsSync: the filter, then same-file and type-mismatch checks. Null when filtered out. */
   private checkPaths(src: string, dest: string): { srcStat: BigIntStats; destStat: BigIntStats | undefined } | null {
     if (this.o.filter !== undefined) {
-      const keep = this.o.filter(src, dest) as unknown;
+      const filter = this.o.filter;
+      const keep = withCallerStack(() => filter(src, dest)) as unknown;
       if (keep instanceof Promise) {
         throw codedError('ERR_INVALID_RETURN_VALUE',
           'Expected boolean to be returned from the "filter" function but got an instance of Promise.', 'TypeError');

@@ -8,7 +8,7 @@
 import { promisify } from 'node:util';
 import { toFd, toFunction } from './_args.js';
 import { isSystemError } from './errors.js';
-import type { NodeFs } from './node_fs.js';
+import type { SyncApi } from './node_fs.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
 type Callback = (...args: unknown[]) => void;
@@ -54,7 +54,7 @@ function run(op: () => unknown, cb: Callback, results: (value: unknown) => unkno
 const single = (value: unknown): unknown[] => (value === undefined ? [] : [value]);
 
 /** Builds the callback API over `sync`. */
-export function callbackApi(sync: NodeFs): CallbackApi {
+export function callbackApi(sync: SyncApi): CallbackApi {
   const api = {} as CallbackApi;
   const methods = sync as unknown as Record<string, AnyFn>;
   for (const name of CALLBACK_CALLS) {
@@ -62,7 +62,7 @@ export function callbackApi(sync: NodeFs): CallbackApi {
     const optional = name === 'close';
     api[name] = function (...args: unknown[]): void {
       const [rest, cb] = splitCallback(args, optional);
-      run(() => method.apply(sync, rest), cb, single);
+      run(() => method(...rest), cb, single);
     };
   }
 
@@ -83,24 +83,24 @@ export function callbackApi(sync: NodeFs): CallbackApi {
     } else {
       callArgs = rest;
     }
-    run(() => (sync.readSync as AnyFn).apply(sync, callArgs), cb, (n) => [n, buffer]);
+    run(() => (sync.readSync as AnyFn)(...callArgs), cb, (n) => [n, buffer]);
   };
 
   // write(fd, buffer, [offset, [length, [position]]], cb) or write(fd, string, [position, [encoding]], cb):
   // cb(err, bytesWritten, bufferOrString).
   api.write = function (...args: unknown[]): void {
     const [rest, cb] = splitCallback(args, false);
-    run(() => (sync.writeSync as AnyFn).apply(sync, rest), cb, (n) => [n, rest[1]]);
+    run(() => (sync.writeSync as AnyFn)(...rest), cb, (n) => [n, rest[1]]);
   };
 
   api.readv = function (...args: unknown[]): void {
     const [rest, cb] = splitCallback(args, false);
-    run(() => (sync.readvSync as AnyFn).apply(sync, rest), cb, (n) => [n, rest[1]]);
+    run(() => (sync.readvSync as AnyFn)(...rest), cb, (n) => [n, rest[1]]);
   };
 
   api.writev = function (...args: unknown[]): void {
     const [rest, cb] = splitCallback(args, false);
-    run(() => (sync.writevSync as AnyFn).apply(sync, rest), cb, (n) => [n, rest[1]]);
+    run(() => (sync.writevSync as AnyFn)(...rest), cb, (n) => [n, rest[1]]);
   };
 
   // exists(path, cb): cb(boolean), with no error argument (deprecated in node:fs, still there).

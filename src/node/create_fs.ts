@@ -22,22 +22,11 @@ import { CALLBACK_CALLS, callbackApi, type CallbackApi } from './callback_api.js
 import { fsConstants } from './constants.js';
 import { Dir } from './dir.js';
 import { Dirent } from './dirent.js';
-import { NodeFs } from './node_fs.js';
+import { NodeFs, syncApi, type SyncName } from './node_fs.js';
 import { PROMISE_CALLS, promisesApi } from './promises_api.js';
 import { BigIntStats, StatFs, Stats } from './stats.js';
 import { streamClasses } from './streams.js';
 
-/** The sync calls of the facade (each a method of NodeFs). */
-export const SYNC_CALLS = [
-  'accessSync', 'appendFileSync', 'chmodSync', 'chownSync', 'closeSync', 'copyFileSync', 'cpSync',
-  'existsSync', 'fchmodSync', 'fchownSync', 'fdatasyncSync', 'fstatSync', 'fsyncSync', 'ftruncateSync',
-  'futimesSync', 'lchownSync', 'linkSync', 'lstatSync', 'lutimesSync', 'mkdirSync', 'mkdtempSync',
-  'openSync', 'opendirSync', 'readSync', 'readdirSync', 'readFileSync', 'readlinkSync', 'readvSync',
-  'realpathSync', 'renameSync', 'rmSync', 'rmdirSync', 'statSync', 'statfsSync', 'symlinkSync',
-  'truncateSync', 'unlinkSync', 'utimesSync', 'writeFileSync', 'writeSync', 'writevSync',
-] as const;
-
-type SyncName = (typeof SYNC_CALLS)[number];
 type CallbackName = (typeof CALLBACK_CALLS)[number] | 'read' | 'write' | 'readv' | 'writev' | 'exists';
 type PromiseName = (typeof PROMISE_CALLS)[number] | 'open' | 'readFile' | 'writeFile' | 'appendFile' | 'constants';
 
@@ -58,10 +47,8 @@ export type VrootFs = Pick<typeof nodeFs, SyncName | CallbackName | 'createReadS
 
 /** Returns a node:fs-compatible object whose every call is made by `process`. */
 export function createFs(process: Process): VrootFs {
-  const sync = new NodeFs(process);
-  const api: Record<string, unknown> = {};
-  const methods = sync as unknown as Record<SyncName, (...args: unknown[]) => unknown>;
-  for (const name of SYNC_CALLS) api[name] = methods[name].bind(sync);
+  const sync = syncApi(new NodeFs(process));
+  const api: Record<string, unknown> = { ...sync };
   const realpathSync = api.realpathSync as { native?: unknown };
   realpathSync.native = api.realpathSync;
 

@@ -9,6 +9,7 @@
 import { inspect } from 'node:util';
 import { errnoMessage, errnoName } from '../abi/errno.js';
 import { VfsError } from '../vfs/errors.js';
+import { callerError } from './_stack.js';
 
 /**
  * The one mapping from a Linux errno to Node's code and message: libuv's table (what
@@ -98,7 +99,7 @@ export function uvError(errnoValue: number, syscall: string, path?: ErrorPath, d
     d = pathString(dest);
     message += ` -> '${d}'`;
   }
-  const e = new Error(message) as NodeSystemError;
+  const e = callerError(() => new Error(message)) as NodeSystemError;
   e.errno = -errnoValue;
   e.code = code;
   e.syscall = syscall;
@@ -147,6 +148,11 @@ function received(value: unknown): string {
   }
 }
 
+/** Builds an error the caller sees, with the caller's stack-trace limit. */
+function make<E extends Error>(Ctor: new (message: string) => E, message: string): E {
+  return callerError(() => new Ctor(message));
+}
+
 function withCode<E extends Error>(e: E, code: string): E & { code: string } {
   (e as E & { code: string }).code = code;
   return e as E & { code: string };
@@ -155,20 +161,20 @@ function withCode<E extends Error>(e: E, code: string): E & { code: string } {
 /** ERR_INVALID_ARG_TYPE: `expected` completes "must be ..." ("of type string or an instance of Buffer or URL"). */
 export function argTypeError(name: string, expected: string, value: unknown): TypeError {
   const kind = name.includes('.') ? 'property' : 'argument';
-  return withCode(new TypeError(`The "${name}" ${kind} must be ${expected}. Received ${received(value)}`), 'ERR_INVALID_ARG_TYPE');
+  return withCode(make(TypeError, `The "${name}" ${kind} must be ${expected}. Received ${received(value)}`), 'ERR_INVALID_ARG_TYPE');
 }
 
 /** ERR_INVALID_ARG_VALUE: "The argument 'name' is invalid. Received ...". */
 export function argValueError(name: string, value: unknown, reason = 'is invalid'): TypeError {
   const kind = name.includes('.') ? 'property' : 'argument';
   const shown = inspect(value).slice(0, 128);
-  return withCode(new TypeError(`The ${kind} '${name}' ${reason}. Received ${shown}`), 'ERR_INVALID_ARG_VALUE');
+  return withCode(make(TypeError, `The ${kind} '${name}' ${reason}. Received ${shown}`), 'ERR_INVALID_ARG_VALUE');
 }
 
 /** ERR_OUT_OF_RANGE: "The value of "name" is out of range. It must be <range>. Received <value>". */
 export function outOfRangeError(name: string, range: string, value: unknown): RangeError {
   const shown = typeof value === 'bigint' ? `${String(value)}n` : typeof value === 'number' ? String(value) : inspect(value);
-  return withCode(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`), 'ERR_OUT_OF_RANGE');
+  return withCode(make(RangeError, `The value of "${name}" is out of range. It must be ${range}. Received ${shown}`), 'ERR_OUT_OF_RANGE');
 }
 
 /** Context of a Node SystemError (ERR_FS_EISDIR, ERR_FS_CP_*). */
@@ -189,7 +195,7 @@ export function systemError(key: string, prefix: string, info: SystemErrorContex
   let message = `${prefix}: ${info.syscall} returned ${info.code} (${info.message})`;
   if (info.path !== undefined) message += ` ${info.path}`;
   if (info.dest !== undefined) message += ` => ${info.dest}`;
-  const e = withCode(new Error(message), key) as unknown as Error & Record<string, unknown>;
+  const e = withCode(make(Error, message), key) as unknown as Error & Record<string, unknown>;
   e.name = 'SystemError';
   e.info = info;
   e.errno = info.errno;
@@ -201,6 +207,5 @@ export function systemError(key: string, prefix: string, info: SystemErrorContex
 
 /** A plain Node error with a code (ERR_DIR_CLOSED, ERR_FS_FILE_TOO_LARGE...). */
 export function codedError(code: string, message: string, kind: 'Error' | 'RangeError' | 'TypeError' = 'Error'): Error {
-  const Ctor = kind === 'RangeError' ? RangeError : kind === 'TypeError' ? TypeError : Error;
-  return withCode(new Ctor(message), code);
+  return withCode(make(kind === 'RangeError' ? RangeError : kind === 'TypeError' ? TypeError : Error, message), code);
 }

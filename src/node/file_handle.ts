@@ -10,7 +10,7 @@ import type { ReadStream, WriteStream } from 'node:fs';
 import { errno } from '../abi/errno.js';
 import { toObject } from './_args.js';
 import { uvError } from './errors.js';
-import type { NodeFs } from './node_fs.js';
+import type { SyncApi } from './node_fs.js';
 import type { BigIntStats, Stats } from './stats.js';
 
 /** What a FileHandle needs besides the sync calls: the streams of its facade. */
@@ -20,12 +20,12 @@ export interface StreamFactory {
 }
 
 export class FileHandle extends EventEmitter {
-  readonly #fs: NodeFs;
+  readonly #fs: SyncApi;
   readonly #streams: StreamFactory;
   #fd: number;
 
   /** @internal Made by `promises.open`. */
-  constructor(fs: NodeFs, streams: StreamFactory, fd: number) {
+  constructor(fs: SyncApi, streams: StreamFactory, fd: number) {
     super();
     this.#fs = fs;
     this.#streams = streams;

@@ -11,8 +11,8 @@
  * const fs = createFs(vfs.createProcess());
  * fs.writeFileSync('/hello.txt', 'hi');
  */
-export { createFs, SYNC_CALLS, type VrootFs } from './create_fs.js';
-export { NodeFs, type StatOptions, type RmOptions } from './node_fs.js';
+export { createFs, type VrootFs } from './create_fs.js';
+export { NodeFs, SYNC_CALLS, syncApi, type SyncApi, type StatOptions, type RmOptions } from './node_fs.js';
 export { Stats, BigIntStats, StatFs } from './stats.js';
 export { Dirent } from './dirent.js';
 export { Dir } from './dir.js';

@@ -31,6 +31,7 @@ import {
 } from './errors.js';
 import { BigIntStats, Stats, StatFs, bigIntStatsFrom, statFsFrom, statsFrom } from './stats.js';
 import { cpSync, type CpOptions } from './_copy.js';
+import { quietCall } from './_stack.js';
 
 /** Largest buffer Node reads a whole file into (kIoMaxLength). */
 const IO_MAX_LENGTH = 2 ** 31 - 1;
@@ -1077,3 +1078,34 @@ function mkdirErrno(p: Process, path: ByteString, mode: number): number {
   }
 }
 
+
+/** The sync calls of the facade, each a method of NodeFs. */
+export const SYNC_CALLS = [
+  'accessSync', 'appendFileSync', 'chmodSync', 'chownSync', 'closeSync', 'copyFileSync', 'cpSync',
+  'existsSync', 'fchmodSync', 'fchownSync', 'fdatasyncSync', 'fstatSync', 'fsyncSync', 'ftruncateSync',
+  'futimesSync', 'lchownSync', 'linkSync', 'lstatSync', 'lutimesSync', 'mkdirSync', 'mkdtempSync',
+  'openSync', 'opendirSync', 'readSync', 'readdirSync', 'readFileSync', 'readlinkSync', 'readvSync',
+  'realpathSync', 'renameSync', 'rmSync', 'rmdirSync', 'statSync', 'statfsSync', 'symlinkSync',
+  'truncateSync', 'unlinkSync', 'utimesSync', 'writeFileSync', 'writeSync', 'writevSync',
+] as const;
+
+/** A sync call's name. */
+export type SyncName = (typeof SYNC_CALLS)[number];
+
+/** The sync calls as standalone functions. */
+export type SyncApi = Pick<NodeFs, SyncName>;
+
+/**
+ * The sync calls of `fs` as standalone functions (so they can be destructured), each running the
+ * core with stack traces off (see `_stack.ts`). The callback and promise APIs call these.
+ */
+export function syncApi(fs: NodeFs): SyncApi {
+  const api = {} as Record<SyncName, (...args: unknown[]) => unknown>;
+  const methods = fs as unknown as Record<SyncName, (...args: unknown[]) => unknown>;
+  for (const name of SYNC_CALLS) {
+    const method = methods[name];
+    const entry = (...args: unknown[]): unknown => quietCall(fs, method, args, entry);
+    api[name] = entry;
+  }
+  return api as unknown as SyncApi;
+}

@@ -7,7 +7,7 @@
  */
 import { fsConstants } from './constants.js';
 import { FileHandle, type StreamFactory } from './file_handle.js';
-import type { NodeFs } from './node_fs.js';
+import type { SyncApi } from './node_fs.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -25,12 +25,12 @@ export type PromisesApi = Record<(typeof PROMISE_CALLS)[number] | 'open' | 'read
 };
 
 /** Builds fs.promises over `sync`; `streams` makes the streams of FileHandle.createReadStream. */
-export function promisesApi(sync: NodeFs, streams: StreamFactory): PromisesApi {
+export function promisesApi(sync: SyncApi, streams: StreamFactory): PromisesApi {
   const api = {} as PromisesApi;
   const methods = sync as unknown as Record<string, AnyFn>;
   for (const name of PROMISE_CALLS) {
     const method = methods[`${name}Sync`]!;
-    api[name] = async (...args: unknown[]) => method.apply(sync, args);
+    api[name] = async (...args: unknown[]) => method(...args);
   }
   api.open = async (path: unknown, flags?: unknown, mode?: unknown) => new FileHandle(sync, streams, sync.openSync(path, flags, mode));
   // A FileHandle stands for its descriptor.
