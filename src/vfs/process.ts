@@ -765,7 +765,7 @@ export class Process implements WalkContext {
     try {
       // do_readlinkat: LOOKUP_EMPTY always; an empty path names the descriptor itself.
       const bytes = toByteString(path);
-      const p = this.lookupPath(dirfd, bytes, 0, AT_EMPTY_PATH);
+      const p = this.lookupPath(dirfd, path, 0, AT_EMPTY_PATH);
       const inode = p.dentry.inode;
       if (!inode.isSymlink()) throw vfsError(bytes.length === 0 ? 'ENOENT' : 'EINVAL');
       const magic = (inode as Partial<{ magicLinkText(): ByteString }>).magicLinkText;
