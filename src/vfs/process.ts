@@ -483,7 +483,9 @@ export class Process implements WalkContext {
       const n = file.handle.read(buf, offset, length, file.pos);
       if (file.inode.isRegular()) {
         file.pos += n;
-        if (n > 0) this.touchAtime(file);
+        // Linux (filemap_read, shmem_file_read_iter) touches atime on every read that asks
+        // for bytes, one that meets the end of the file included.
+        if (length > 0) this.touchAtime(file);
       }
       return n;
     } catch (e) {
@@ -500,7 +502,7 @@ export class Process implements WalkContext {
       if ((file.inode.mode & S_IFMT) === S_IFIFO) throw vfsError('ESPIPE');
       if (file.inode.isDir()) throw vfsError('EISDIR');
       const n = file.handle.read(buf, offset, length, position);
-      if (n > 0) this.touchAtime(file);
+      if (length > 0) this.touchAtime(file);
       return n;
     } catch (e) {
       throw this.fail(e, 'pread64');
