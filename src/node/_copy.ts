@@ -47,10 +47,30 @@ function validate(options: unknown): Resolved {
   return o;
 }
 
+/**
+ * The copy is written once, as generators that yield where node:fs's asynchronous variant
+ * awaits the caller's filter: the sync driver resumes at once (a promise from the filter is
+ * an error there, as in cpSync), the async driver awaits it.
+ */
+type Steps<T> = Generator<unknown, T, unknown>;
+
 /** Copies `src` to `dest` as fs.cpSync does. */
 export function cpSync(fs: NodeFs, src: unknown, dest: unknown, options?: unknown): void {
   const o = validate(options);
-  new Copier(fs, o).run(pathToString(toPath(src, 'src')), pathToString(toPath(dest, 'dest')));
+  const steps = new Copier(fs, o, false).run(pathToString(toPath(src, 'src')), pathToString(toPath(dest, 'dest')));
+  for (let r = steps.next(); !r.done; r = steps.next(r.value)) {
+    if (r.value instanceof Promise) {
+      throw codedError('ERR_INVALID_RETURN_VALUE',
+        'Expected boolean to be returned from the "filter" function but got an instance of Promise.', 'TypeError');
+    }
+  }
+}
+
+/** Copies `src` to `dest` as fs.cp and fs.promises.cp do. */
+export async function cpAsync(fs: NodeFs, src: unknown, dest: unknown, options?: unknown): Promise<void> {
+  const o = validate(options);
+  const steps = new Copier(fs, o, true).run(pathToString(toPath(src, 'src')), pathToString(toPath(dest, 'dest')));
+  for (let r = steps.next(); !r.done; r = steps.next(await r.value)) { /* each step is the filter's answer */ }
 }
 
 function identical(a: BigIntStats, b: BigIntStats | undefined): boolean {
@@ -60,10 +80,13 @@ function identical(a: BigIntStats, b: BigIntStats | undefined): boolean {
 class Copier {
   private readonly fs: NodeFs;
   private readonly o: Resolved;
+  /** node:fs's asynchronous variant (cp/promises.cp), whose checks differ in small ways from cpSync's. */
+  private readonly async: boolean;
 
-  constructor(fs: NodeFs, o: Resolved) {
+  constructor(fs: NodeFs, o: Resolved, async: boolean) {
     this.fs = fs;
     this.o = o;
+    this.async = async;
   }
 
   /** path.resolve against the process's working directory. */
@@ -83,24 +106,26 @@ class Copier {
     return (this.o.dereference ? this.fs.statSync(p, options) : this.fs.lstatSync(p, options)) as BigIntStats | undefined;
   }
 
-  run(src: string, dest: string): void {
-    const checked = this.checkPaths(src, dest);
+  *run(src: string, dest: string): Steps<void> {
+    const checked = yield* this.checkPaths(src, dest);
     if (checked === null) return;
     this.checkParentPaths(src, checked.srcStat, dest);
     const parent = posix.dirname(dest);
-    if (!this.fs.existsSync(parent)) this.fs.mkdirSync(parent, { recursive: true });
-    this.copy(checked.destStat, src, dest);
+    if (!this.parentExists(parent)) this.fs.mkdirSync(parent, { recursive: true });
+    yield* this.copy(checked.destStat, src, dest);
+  }
+
+  /** cpSync asks existsSync (any error means "no"); cp stats it, and only ENOENT means "no". */
+  private parentExists(parent: string): boolean {
+    if (!this.async) return this.fs.existsSync(parent);
+    return this.fs.statSync(parent, { throwIfNoEntry: false }) !== undefined;
   }
 
   /** Node's checkPathsSync: the filter, then same-file and type-mismatch checks. Null when filtered out. */
-  private checkPaths(src: string, dest: string): { srcStat: BigIntStats; destStat: BigIntStats | undefined } | null {
+  private *checkPaths(src: string, dest: string): Steps<{ srcStat: BigIntStats; destStat: BigIntStats | undefined } | null> {
     if (this.o.filter !== undefined) {
       const filter = this.o.filter;
-      const keep = withCallerStack(() => filter(src, dest)) as unknown;
-      if (keep instanceof Promise) {
-        throw codedError('ERR_INVALID_RETURN_VALUE',
-          'Expected boolean to be returned from the "filter" function but got an instance of Promise.', 'TypeError');
-      }
+      const keep = yield withCallerStack(() => filter(src, dest));
       if (!keep) return null;
     }
     const srcStat = this.stat(src)!;
@@ -139,20 +164,22 @@ class Copier {
     this.checkParentPaths(src, srcStat, destParent);
   }
 
-  private copy(destStat: BigIntStats | undefined, src: string, dest: string): void {
+  private *copy(destStat: BigIntStats | undefined, src: string, dest: string): Steps<void> {
     const srcStat = this.stat(src)!;
     if (srcStat.isDirectory()) {
       if (!this.o.recursive) {
+        // cpSync reports errno EINVAL here, cp EISDIR.
         throw systemError('ERR_FS_EISDIR', 'Path is a directory', {
-          code: 'EISDIR', message: `${src} is a directory (not copied)`, path: src, syscall: 'cp', errno: errno.EINVAL,
+          code: 'EISDIR', message: `${src} is a directory (not copied)`, path: src, syscall: 'cp',
+          errno: this.async ? errno.EISDIR : errno.EINVAL,
         });
       }
       if (destStat === undefined) {
         this.fs.mkdirSync(dest);
-        this.copyDir(src, dest);
+        yield* this.copyDir(src, dest);
         this.fs.chmodSync(dest, Number(srcStat.mode));
       } else {
-        this.copyDir(src, dest);
+        yield* this.copyDir(src, dest);
       }
       return;
     }
@@ -191,15 +218,15 @@ class Copier {
     this.fs.chmodSync(dest, mode);
   }
 
-  private copyDir(src: string, dest: string): void {
+  private *copyDir(src: string, dest: string): Steps<void> {
     const dir = this.fs.opendirSync(src);
     try {
       for (let d = dir.readSync(); d !== null; d = dir.readSync()) {
         const name = String(d.name);
         const srcItem = posix.join(src, name);
         const destItem = posix.join(dest, name);
-        const checked = this.checkPaths(srcItem, destItem);
-        if (checked !== null) this.copy(checked.destStat, srcItem, destItem);
+        const checked = yield* this.checkPaths(srcItem, destItem);
+        if (checked !== null) yield* this.copy(checked.destStat, srcItem, destItem);
       }
     } finally {
       dir.closeSync();
@@ -229,7 +256,8 @@ class Copier {
       throw cpError('ERR_FS_CP_EINVAL', 'Invalid src or dest', `cannot copy ${target} to a subdirectory of self ${destTarget}`,
         dest, 'EINVAL', errno.EINVAL);
     }
-    if (this.fs.statSync(dest)!.isDirectory() && this.isSubdir(destTarget, target)) {
+    // cpSync looks at what dest leads to, cp at what src leads to.
+    if (this.fs.statSync(this.async ? src : dest)!.isDirectory() && this.isSubdir(destTarget, target)) {
       throw cpError('ERR_FS_CP_SYMLINK_TO_SUBDIRECTORY', 'Cannot overwrite symlink in subdirectory of self',
         `cannot overwrite ${destTarget} with ${target}`, dest, 'EINVAL', errno.EINVAL);
     }

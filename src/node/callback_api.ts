@@ -48,6 +48,11 @@ function run(op: () => unknown, cb: Callback, results: (value: unknown) => unkno
     setImmediate(cb, e);
     return;
   }
+  if (value instanceof Promise) {
+    // An operation that is asynchronous itself (cp with an async filter).
+    value.then((v) => setImmediate(() => cb(null, ...results(v))), (e) => setImmediate(cb, e));
+    return;
+  }
   setImmediate(() => cb(null, ...results(value)));
 }
 
@@ -58,7 +63,8 @@ export function callbackApi(sync: SyncApi): CallbackApi {
   const api = {} as CallbackApi;
   const methods = sync as unknown as Record<string, AnyFn>;
   for (const name of CALLBACK_CALLS) {
-    const method = methods[`${name}Sync`]!;
+    // cp's asynchronous variant may await the caller's filter.
+    const method = methods[name === 'cp' ? 'cpAsync' : `${name}Sync`]!;
     const optional = name === 'close';
     api[name] = function (...args: unknown[]): void {
       const [rest, cb] = splitCallback(args, optional);

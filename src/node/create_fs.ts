@@ -22,7 +22,7 @@ import { CALLBACK_CALLS, callbackApi, type CallbackApi } from './callback_api.js
 import { fsConstants } from './constants.js';
 import { Dir } from './dir.js';
 import { Dirent } from './dirent.js';
-import { NodeFs, syncApi, type SyncName } from './node_fs.js';
+import { NodeFs, SYNC_CALLS, syncApi, type SyncName } from './node_fs.js';
 import { PROMISE_CALLS, promisesApi } from './promises_api.js';
 import { BigIntStats, StatFs, Stats } from './stats.js';
 import { streamClasses } from './streams.js';
@@ -47,12 +47,13 @@ export type VrootFs = Pick<typeof nodeFs, SyncName | CallbackName | 'createReadS
 
 /** Returns a node:fs-compatible object whose every call is made by `process`. */
 export function createFs(process: Process): VrootFs {
-  const sync = syncApi(new NodeFs(process));
-  const api: Record<string, unknown> = { ...sync };
+  const sync = syncApi(new NodeFs(process, 'sync'));
+  const api: Record<string, unknown> = {};
+  for (const name of SYNC_CALLS) api[name] = sync[name];
   const realpathSync = api.realpathSync as { native?: unknown };
   realpathSync.native = api.realpathSync;
 
-  const callbacks: CallbackApi = callbackApi(sync);
+  const callbacks: CallbackApi = callbackApi(syncApi(new NodeFs(process, 'callback')));
   Object.assign(api, callbacks);
   (callbacks.realpath as { native?: unknown }).native = callbacks.realpath;
 
@@ -61,7 +62,7 @@ export function createFs(process: Process): VrootFs {
   api.WriteStream = streams.WriteStream;
   api.createReadStream = streams.createReadStream;
   api.createWriteStream = streams.createWriteStream;
-  api.promises = promisesApi(sync, streams);
+  api.promises = promisesApi(syncApi(new NodeFs(process, 'promise')), streams);
 
   api.constants = fsConstants;
   api.F_OK = fsConstants.F_OK;

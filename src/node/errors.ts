@@ -90,12 +90,12 @@ export function uvError(errnoValue: number, syscall: string, path?: ErrorPath, d
   let message = `${code}: ${text}, ${syscall}`;
   let p: string | undefined;
   let d: string | undefined;
-  // Node leaves out empty paths, as its `if (ctx.path)` does.
-  if (path !== undefined && path.length !== 0) {
+  // An empty path is still shown ('') as node:fs's native errors show it.
+  if (path !== undefined) {
     p = pathString(path);
     message += ` '${p}'`;
   }
-  if (dest !== undefined && dest.length !== 0) {
+  if (dest !== undefined) {
     d = pathString(dest);
     message += ` -> '${d}'`;
   }

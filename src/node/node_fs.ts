@@ -30,8 +30,9 @@ import {
   argTypeError, argValueError, codedError, nodeError, outOfRangeError, systemError, uvError,
 } from './errors.js';
 import { BigIntStats, Stats, StatFs, bigIntStatsFrom, statFsFrom, statsFrom } from './stats.js';
-import { cpSync, type CpOptions } from './_copy.js';
+import { cpAsync, cpSync, type CpOptions } from './_copy.js';
 import { quietCall } from './_stack.js';
+import { removeTree } from './_remove.js';
 
 /** Largest buffer Node reads a whole file into (kIoMaxLength). */
 const IO_MAX_LENGTH = 2 ** 31 - 1;
@@ -52,6 +53,9 @@ export interface RmOptions {
   retryDelay?: number;
 }
 
+/** The node:fs API a NodeFs stands for. */
+export type Flavor = 'sync' | 'callback' | 'promise';
+
 type ReadOptions = { offset?: number; length?: number; position?: number | bigint | null };
 
 /** A raw directory listing: names as byte strings and their d_type values, in one order. */
@@ -60,24 +64,9 @@ interface RawListing {
   types: number[];
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
 /** The bytes of a core path (strings as UTF-8). */
 function pathBytes(p: CorePath): Buffer {
   return typeof p === 'string' ? Buffer.from(p) : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
-}
-
-/** `parent/name` for a name read from a directory (a byte string), keeping non-UTF-8 bytes exact. */
-function childPath(parent: CorePath, raw: ByteString): CorePath {
-  if (typeof parent === 'string' && isAscii(raw)) return `${parent}/${raw}`;
-  return Buffer.concat([pathBytes(parent), Buffer.from('/'), Buffer.from(raw, 'latin1')]);
-}
-
-function isCode(e: unknown, code: string): boolean {
-  return e instanceof Error && (e as { code?: unknown }).code === code;
 }
 
 /**
@@ -115,9 +104,17 @@ function writePosition(value: unknown): number {
 export class NodeFs {
   /** The process whose view of the filesystem this facade shows. */
   readonly process: Process;
+  /**
+   * Which node:fs API these methods stand for. node:fs implements some calls twice, and its
+   * asynchronous versions differ from the sync ones in small, visible ways (error paths of
+   * `mkdir -p` and `opendir`, the callback writeFile's write of empty data); the callback and
+   * promise APIs wrap a NodeFs of their own flavor so they show the same differences.
+   */
+  readonly flavor: Flavor;
 
-  constructor(process: Process) {
+  constructor(process: Process, flavor: Flavor = 'sync') {
     this.process = process;
+    this.flavor = flavor;
   }
 
   // ---- descriptors ----
@@ -340,7 +337,7 @@ export class NodeFs {
 
   // ---- status ----
 
-  /** fs.statSync: follows symlinks; `throwIfNoEntry: false` returns undefined for ENOENT/ENOTDIR. */
+  /** fs.statSync: follows symlinks; `throwIfNoEntry: false` returns undefined for ENOENT (only). */
   statSync(path: unknown, options?: StatOptions): Stats | BigIntStats | undefined {
     return this.statAt(path, options, 0, 'stat');
   }
@@ -356,8 +353,9 @@ export class NodeFs {
     try {
       st = this.process.fstatat(AT_FDCWD, p, flags);
     } catch (e) {
-      if (options !== undefined && options.throwIfNoEntry === false && e instanceof VfsError &&
-        (e.errno === errno.ENOENT || e.errno === errno.ENOTDIR)) return undefined;
+      if (options !== undefined && options.throwIfNoEntry === false && e instanceof VfsError && e.errno === errno.ENOENT) {
+        return undefined;
+      }
       throw nodeError(e, syscall, p);
     }
     return options !== undefined && options.bigint === true ? bigIntStatsFrom(st) : statsFrom(st);
@@ -487,7 +485,8 @@ export class NodeFs {
       }
     }
     try {
-      let off = 0;
+      // node:fs's callback writeFile writes even empty data once (EBADF on a read-only descriptor).
+      let off = this.flavor === 'callback' ? this.process.write(fd, bytes, 0, bytes.byteLength) : 0;
       while (off < bytes.byteLength) off += this.process.write(fd, bytes, off, bytes.byteLength - off);
       if (flush) this.process.fsync(fd);
     } catch (e) {
@@ -536,7 +535,12 @@ export class NodeFs {
       if (dt.dev === st.dev && dt.ino === st.ino) return;
       p.ftruncate(dstFd, 0);
       p.fchmod(dstFd, st.mode & 0o7777);
-      if (m & COPYFILE_FICLONE_FORCE) throw new VfsError(errno.EOPNOTSUPP);
+      if (m & COPYFILE_FICLONE_FORCE) {
+        // ioctl(FICLONE) (vfs_clone_file_range): directories EISDIR, other non-files EINVAL,
+        // and no filesystem here can share extents.
+        const type = st.mode & S_IFMT;
+        throw new VfsError(type === S_IFDIR ? errno.EISDIR : type !== S_IFREG ? errno.EINVAL : errno.EOPNOTSUPP);
+      }
       const chunk = new Uint8Array(Math.min(Math.max(st.size, 1), 1 << 20));
       let at = 0;
       while (at < st.size) {
@@ -592,21 +596,26 @@ export class NodeFs {
       }
       return undefined;
     }
-    const err = this.mkdirp(pathBytes(p).toString('latin1'), m);
-    if (typeof err === 'number') throw uvError(err, 'mkdir', p);
-    return err === undefined ? undefined : Buffer.from(err, 'latin1').toString();
+    const r = this.mkdirp(pathBytes(p).toString('latin1'), m);
+    if (typeof r === 'object') throw uvError(r.errno, 'mkdir', this.flavor === 'sync' ? p : Buffer.from(r.at, 'latin1'));
+    return r === undefined ? undefined : Buffer.from(r, 'latin1').toString();
   }
 
   /**
-   * MKDirpSync over byte-string paths: a stack of paths, mkdir each; ENOENT pushes the parent
-   * (cut at the last '/'); another error checks whether a directory is there. Returns the first
-   * path created, undefined, or a positive errno.
+   * node:fs's mkdir -p over byte-string paths: a stack of paths, mkdir each; ENOENT pushes the
+   * parent (cut at the last '/'); another error asks stat whether a directory is there. Returns
+   * the first path created, undefined, or the errno and the path being made when it failed.
+   * The sync (MKDirpSync) and asynchronous (MKDirpAsync) versions differ: the asynchronous one
+   * reports ENOSPC only after that stat, and an EEXIST mid-path whose stat fails (a dangling
+   * symlink) as ENOTDIR.
    */
-  private mkdirp(path: ByteString, mode: number): ByteString | number | undefined {
+  private mkdirp(path: ByteString, mode: number): ByteString | { errno: number; at: ByteString } | undefined {
+    const sync = this.flavor === 'sync';
     const stack: ByteString[] = [path];
     let first: ByteString | undefined;
     while (stack.length > 0) {
       const next = stack.pop()!;
+      const fail = (e: number): { errno: number; at: ByteString } => ({ errno: e, at: next });
       let err = mkdirErrno(this.process, next, mode);
       for (;;) {
         if (err === 0) {
@@ -614,7 +623,7 @@ export class NodeFs {
           if (stack.length === 0) return first;
           break;
         }
-        if (err === errno.EACCES || err === errno.ENOSPC || err === errno.ENOTDIR || err === errno.EPERM) return err;
+        if (err === errno.EACCES || err === errno.ENOTDIR || err === errno.EPERM || (sync && err === errno.ENOSPC)) return fail(err);
         if (err === errno.ENOENT) {
           const cut = next.lastIndexOf('/');
           const parent = cut === -1 ? next : next.slice(0, cut);
@@ -627,14 +636,23 @@ export class NodeFs {
           break;
         }
         // Another error (EEXIST, EROFS...): fine when a directory is there.
-        let st: Stat;
+        let st: Stat | number;
         try {
-          st = this.process.fstatat(AT_FDCWD, next, 0);
+          st = this.process.fstatat(AT_FDCWD, Buffer.from(next, 'latin1'), 0);
         } catch (e) {
-          return e instanceof VfsError ? e.errno : errno.EIO;
+          st = e instanceof VfsError ? e.errno : errno.EIO;
         }
-        if ((st.mode & S_IFMT) !== S_IFDIR) {
-          return err === errno.EEXIST && stack.length > 0 ? errno.ENOTDIR : errno.EEXIST;
+        const isDir = typeof st !== 'number' && (st.mode & S_IFMT) === S_IFDIR;
+        if (sync) {
+          if (typeof st === 'number') return fail(st);
+          if (!isDir) return fail(err === errno.EEXIST && stack.length > 0 ? errno.ENOTDIR : errno.EEXIST);
+        } else if (err === errno.EEXIST && stack.length > 0) {
+          if (!isDir) return fail(errno.ENOTDIR);
+        } else {
+          if (typeof st === 'number') return fail(st);
+          if (!isDir) return fail(errno.EEXIST);
+          // MKDirpAsync stops here, successfully, whatever is left on its stack.
+          return first;
         }
         break;
       }
@@ -667,10 +685,10 @@ export class NodeFs {
   }
 
   /**
-   * Lists a directory through getdents64, without `.` and `..`, sorted by bytes as libuv's
-   * scandir sorts (strcmp). Errors name 'scandir'.
+   * @internal Lists a directory through getdents64 (for readdir and rm), without `.` and
+   * `..`, sorted by bytes as libuv's scandir sorts (strcmp). Errors name 'scandir'.
    */
-  private listDir(p: CorePath): RawListing {
+  listDir(p: CorePath): RawListing {
     const proc = this.process;
     let fd: number;
     try {
@@ -728,23 +746,29 @@ export class NodeFs {
   }
 
   private readdirRecursive(base: CorePath, enc: Encoding, withTypes: boolean): (string | Buffer | Dirent<string | Buffer>)[] {
-    // As node:fs 20: subdirectories are named with path.join (textual) and walked by that name,
-    // and listed names are path.relative to the base.
-    const baseText = pathToString(base);
+    // As node:fs 20: each name, in the requested encoding, is joined to its directory with
+    // path.join (textual) and subdirectories are walked by that name; listed names are
+    // path.relative to the base. path.join takes strings only, so a Buffer base or 'buffer'
+    // encoding fails with ERR_INVALID_ARG_TYPE at the first join.
+    const baseText = typeof base === 'string' ? base : null;
+    const join = (dir: string | null, name: string | Buffer): string => {
+      if (dir === null) throw argTypeError('path', 'of type string', Buffer.from(base as Uint8Array));
+      if (typeof name !== 'string') throw argTypeError('path', 'of type string', name);
+      return posix.join(dir, name);
+    };
     const out: (string | Buffer | Dirent<string | Buffer>)[] = [];
-    const queue: string[] = [baseText];
+    const queue: (string | null)[] = [baseText];
     for (let qi = 0; qi < queue.length; qi++) {
       const dir = queue[qi]!;
-      const list = this.listDir(qi === 0 ? base : dir);
+      const list = this.listDir(qi === 0 ? base : dir!);
       for (let i = 0; i < list.names.length; i++) {
-        const raw = list.names[i]!;
-        const child = posix.join(dir, byteText(raw));
+        const name = encodeName(list.names[i]!, enc);
         if (withTypes) {
-          out.push(new Dirent(encodeName(raw, enc), direntTypeFromDT(list.types[i]!), dir));
-          if (list.types[i] === DT_DIR) queue.push(child);
+          out.push(new Dirent(name, direntTypeFromDT(list.types[i]!), (dir ?? Buffer.from(base as Uint8Array)) as string));
+          if (list.types[i] === DT_DIR) queue.push(join(dir, name));
         } else {
-          const rel = posix.relative(baseText, child);
-          out.push(enc === 'buffer' ? Buffer.from(rel) : rel);
+          const child = join(dir, name);
+          out.push(posix.relative(baseText!, child));
           if (this.isDirFollowing(child)) queue.push(child);
         }
       }
@@ -760,7 +784,10 @@ export class NodeFs {
     }
   }
 
-  /** fs.opendirSync(path, { encoding, bufferSize, recursive }). Errors name 'opendir' and, as in Node, carry no path. */
+  /**
+   * fs.opendirSync(path, { encoding, bufferSize, recursive }). Errors name 'opendir'; as in
+   * node:fs, only the asynchronous versions' errors carry the path.
+   */
   opendirSync(path: unknown, options?: unknown): Dir {
     const o = toOptions<{ encoding?: Encoding; bufferSize?: unknown; recursive?: unknown }>(options, { encoding: 'utf8' });
     const p = toPath(path);
@@ -769,7 +796,7 @@ export class NodeFs {
     try {
       fd = this.process.openat(AT_FDCWD, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     } catch (e) {
-      throw nodeError(e, 'opendir');
+      throw this.flavor === 'sync' ? nodeError(e, 'opendir') : nodeError(e, 'opendir', p);
     }
     return new Dir(this, fd, typeof p === 'string' ? p : Buffer.from(p), o.encoding ?? 'utf8', o.recursive === true);
   }
@@ -808,7 +835,7 @@ export class NodeFs {
       // Node: a missing path is ENOENT from lstat; a non-directory falls through to plain rmdir.
       const st = this.lstatSync(p);
       if (st !== undefined && st.isDirectory()) {
-        this.rimraf(p);
+        removeTree(this, p);
         return;
       }
     }
@@ -831,7 +858,8 @@ export class NodeFs {
     const recursive = o.recursive === undefined ? false : toBoolean(o.recursive, 'options.recursive');
     if (o.maxRetries !== undefined) toInteger(o.maxRetries, 'options.maxRetries', 0);
     if (o.retryDelay !== undefined) toInteger(o.retryDelay, 'options.retryDelay', 0);
-    if (!force || !recursive) {
+    // node:fs's asynchronous rm always looks first; rmSync skips the look with force and recursive.
+    if (this.flavor !== 'sync' || !force || !recursive) {
       const st = this.lstatSync(p, { throwIfNoEntry: !force });
       if (st !== undefined && st.isDirectory() && !recursive) {
         throw systemError('ERR_FS_EISDIR', 'Path is a directory', {
@@ -839,63 +867,7 @@ export class NodeFs {
         });
       }
     }
-    this.rimraf(p);
-  }
-
-  /**
-   * Removes a tree as node:fs's rimraf does: lstat, then rmdir or unlink; a non-empty directory
-   * has its children removed first. ENOENT anywhere counts as already removed.
-   */
-  private rimraf(p: CorePath): void {
-    let isDir = false;
-    try {
-      isDir = (this.process.fstatat(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW).mode & S_IFMT) === S_IFDIR;
-    } catch (e) {
-      if (e instanceof VfsError && e.errno === errno.ENOENT) return;
-    }
-    if (isDir) {
-      this.rmdirTree(p, null);
-      return;
-    }
-    try {
-      this.process.unlinkat(AT_FDCWD, p);
-    } catch (e) {
-      if (!(e instanceof VfsError)) throw e;
-      if (e.errno === errno.ENOENT) return;
-      const err = nodeError(e, 'unlink', p);
-      if (e.errno === errno.EISDIR) {
-        this.rmdirTree(p, err);
-        return;
-      }
-      if (e.errno === errno.EPERM) {
-        // Node retries an EPERM unlink as rmdir, keeping the unlink error for non-directories.
-        this.rmdirTree(p, err);
-        return;
-      }
-      throw err;
-    }
-  }
-
-  private rmdirTree(p: CorePath, originalError: unknown): void {
-    try {
-      this.process.unlinkat(AT_FDCWD, p, AT_REMOVEDIR);
-      return;
-    } catch (e) {
-      if (!(e instanceof VfsError)) throw e;
-      if (e.errno === errno.ENOENT) return;
-      if (e.errno === errno.ENOTDIR) throw originalError ?? nodeError(e, 'rmdir', p);
-      if (e.errno !== errno.ENOTEMPTY && e.errno !== errno.EEXIST && e.errno !== errno.EPERM) {
-        throw originalError ?? nodeError(e, 'rmdir', p);
-      }
-    }
-    const list = this.listDir(p);
-    for (const name of list.names) this.rimraf(childPath(p, name));
-    try {
-      this.process.unlinkat(AT_FDCWD, p, AT_REMOVEDIR);
-    } catch (e) {
-      if (e instanceof VfsError && e.errno === errno.ENOENT) return;
-      throw nodeError(e, 'rmdir', p);
-    }
+    removeTree(this, p);
   }
 
   // ---- names and links ----
@@ -1038,6 +1010,14 @@ export class NodeFs {
   cpSync(src: unknown, dest: unknown, options?: CpOptions): void {
     cpSync(this, src, dest, options);
   }
+
+  /**
+   * fs.cp and fs.promises.cp: the same copy with node:fs's asynchronous variant's differences
+   * (a filter may return a promise; a failing stat of the destination's parent is an error).
+   */
+  cpAsync(src: unknown, dest: unknown, options?: CpOptions): Promise<void> {
+    return cpAsync(this, src, dest, options);
+  }
 }
 
 /** Node's isFd: an int32 path is a descriptor. */
@@ -1049,9 +1029,6 @@ function byName(a: { name: ByteString }, b: { name: ByteString }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-function byteText(raw: ByteString): string {
-  return Buffer.from(raw, 'latin1').toString();
-}
 
 function toTimes(atime: unknown, mtime: unknown): [{ sec: number; nsec: number }, { sec: number; nsec: number }] {
   return [secondsToTimespec(toUnixSeconds(atime)), secondsToTimespec(toUnixSeconds(mtime))];
@@ -1092,8 +1069,8 @@ export const SYNC_CALLS = [
 /** A sync call's name. */
 export type SyncName = (typeof SYNC_CALLS)[number];
 
-/** The sync calls as standalone functions. */
-export type SyncApi = Pick<NodeFs, SyncName>;
+/** The sync calls as standalone functions, and cp's asynchronous variant. */
+export type SyncApi = Pick<NodeFs, SyncName | 'cpAsync'>;
 
 /**
  * The sync calls of `fs` as standalone functions (so they can be destructured), each running the
@@ -1107,5 +1084,7 @@ export function syncApi(fs: NodeFs): SyncApi {
     const entry = (...args: unknown[]): unknown => quietCall(fs, method, args, entry);
     api[name] = entry;
   }
+  // cp's asynchronous variant runs across awaits, where no stack limit can be held.
+  (api as Record<string, unknown>).cpAsync = fs.cpAsync.bind(fs);
   return api as unknown as SyncApi;
 }

@@ -29,7 +29,8 @@ export function promisesApi(sync: SyncApi, streams: StreamFactory): PromisesApi 
   const api = {} as PromisesApi;
   const methods = sync as unknown as Record<string, AnyFn>;
   for (const name of PROMISE_CALLS) {
-    const method = methods[`${name}Sync`]!;
+    // cp's asynchronous variant may await the caller's filter.
+    const method = methods[name === 'cp' ? 'cpAsync' : `${name}Sync`]!;
     api[name] = async (...args: unknown[]) => method(...args);
   }
   api.open = async (path: unknown, flags?: unknown, mode?: unknown) => new FileHandle(sync, streams, sync.openSync(path, flags, mode));
