@@ -749,7 +749,9 @@ export class NodeFs {
     // As node:fs 20: each name, in the requested encoding, is joined to its directory with
     // path.join (textual) and subdirectories are walked by that name; listed names are
     // path.relative to the base. path.join takes strings only, so a Buffer base or 'buffer'
-    // encoding fails with ERR_INVALID_ARG_TYPE at the first join.
+    // encoding fails with ERR_INVALID_ARG_TYPE at the first join. readdirSync (and the
+    // callback readdir) go breadth first; fs.promises.readdir lists each subdirectory when it
+    // meets it and goes on from the last one listed (a stack).
     const baseText = typeof base === 'string' ? base : null;
     const join = (dir: string | null, name: string | Buffer): string => {
       if (dir === null) throw argTypeError('path', 'of type string', Buffer.from(base as Uint8Array));
@@ -757,21 +759,31 @@ export class NodeFs {
       return posix.join(dir, name);
     };
     const out: (string | Buffer | Dirent<string | Buffer>)[] = [];
-    const queue: (string | null)[] = [baseText];
-    for (let qi = 0; qi < queue.length; qi++) {
-      const dir = queue[qi]!;
-      const list = this.listDir(qi === 0 ? base : dir!);
+    const emit = (dir: string | null, list: RawListing, found: (path: string) => void): void => {
       for (let i = 0; i < list.names.length; i++) {
         const name = encodeName(list.names[i]!, enc);
         if (withTypes) {
           out.push(new Dirent(name, direntTypeFromDT(list.types[i]!), (dir ?? Buffer.from(base as Uint8Array)) as string));
-          if (list.types[i] === DT_DIR) queue.push(join(dir, name));
+          if (list.types[i] === DT_DIR) found(join(dir, name));
         } else {
           const child = join(dir, name);
           out.push(posix.relative(baseText!, child));
-          if (this.isDirFollowing(child)) queue.push(child);
+          if (this.isDirFollowing(child)) found(child);
         }
       }
+    };
+    if (this.flavor === 'promise') {
+      const stack: [string | null, RawListing][] = [[baseText, this.listDir(base)]];
+      while (stack.length > 0) {
+        const [dir, list] = stack.pop()!;
+        emit(dir, list, (p) => stack.push([p, this.listDir(p)]));
+      }
+      return out;
+    }
+    const queue: (string | null)[] = [baseText];
+    for (let qi = 0; qi < queue.length; qi++) {
+      const dir = queue[qi]!;
+      emit(dir, this.listDir(qi === 0 ? base : dir!), (p) => queue.push(p));
     }
     return out;
   }

@@ -84,7 +84,8 @@ class Normalizer {
 
   /** Replaces the scratch prefix and mkdtemp's random suffixes. */
   text(s: string): string {
-    return s.split(this.P).join('<P>').replace(/mt-[A-Za-z0-9]{6}/g, 'mt-######');
+    // (also in hex, for names listed with encoding 'hex')
+    return s.split(this.P).join('<P>').replace(/mt-[A-Za-z0-9]{6}/g, 'mt-######').replace(/6d742d[0-9a-f]{12}/g, '6d742d######');
   }
 
   private ordinal(map: Map<string, number>, key: string): number {

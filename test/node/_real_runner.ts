@@ -7,6 +7,8 @@ import { TICK_MS, dumpTree, normalizer, runSequence, type Outcome, type Sequence
 interface Input {
   sequences: Sequence[];
   user?: { uid: number; gid: number; groups: number[] };
+  /** The scratch slot of the first sequence (default 0). */
+  first?: number;
 }
 
 /** The scratch root of sequence `i`, the same path on both sides of the comparison. */
@@ -20,18 +22,19 @@ async function main(): Promise<void> {
   const input = JSON.parse(Buffer.concat(chunks).toString()) as Input;
   process.umask(0o022);
   const startMs = Date.now();
+  const slot = (i: number): number => (input.first ?? 0) + i;
   const results: unknown[] = [];
   const run = async (i: number, setup: Outcome[]): Promise<void> => {
-    const P = scratchRoot(i);
+    const P = scratchRoot(slot(i));
     process.chdir(P);
     const seq = input.sequences[i]!;
     const ops = await runSequence(fs, P, seq.ops, norms[i]!, seq.timed ? TICK_MS : 0);
     results.push({ setup, ops, tree: dumpTree(fs, P, norms[i]!) });
   };
-  const norms = input.sequences.map((s, i) => normalizer(scratchRoot(i), startMs, s.timed));
+  const norms = input.sequences.map((s, i) => normalizer(scratchRoot(slot(i)), startMs, s.timed));
   // Each sequence's scratch root (mode 0777) and its root-made setup.
   const setup = async (i: number): Promise<Outcome[]> => {
-    const P = scratchRoot(i);
+    const P = scratchRoot(slot(i));
     fs.mkdirSync(P, { recursive: true });
     fs.chmodSync(P, 0o777);
     process.chdir(P);
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < input.sequences.length; i++) {
       await run(i, await setup(i));
       process.chdir('/');
-      fs.rmSync(`/dev/shm/s${i}`, { recursive: true, force: true });
+      fs.rmSync(`/dev/shm/s${slot(i)}`, { recursive: true, force: true });
     }
   } else {
     // The setups need root; the calls under test run as the user, who cannot become root again.
