@@ -260,7 +260,7 @@ test('streams are node:fs\'s own, reading and writing through the vroot process'
   const opened = new Promise((res) => ws.once('open', res));
   ws.write('hello ');
   ws.end('world');
-  await new Promise((res) => ws.on('close', res));
+  await new Promise<void>((res) => ws.on('close', () => res()));
   assert.equal(typeof (await opened), 'number');
   assert.equal(ws.bytesWritten, 11);
   assert.ok(ws instanceof nodeFs.WriteStream && ws instanceof fs.WriteStream);
