@@ -14,7 +14,7 @@ import {
   O_EXCL, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT, S_IFREG,
 } from '../abi/constants.js';
 import { errno } from '../abi/errno.js';
-import type { ByteString } from '../vfs/bytes.js';
+import { byteStringToUtf8, type ByteString } from '../vfs/bytes.js';
 import { VfsError } from '../vfs/errors.js';
 import { LOOKUP_FOLLOW } from '../vfs/path_walk.js';
 import type { Process } from '../vfs/process.js';
@@ -33,6 +33,29 @@ import { BigIntStats, Stats, StatFs, bigIntStatsFrom, statFsFrom, statsFrom } fr
 import { cpAsync, cpSync, type CpOptions } from './_copy.js';
 import { quietCall } from './_stack.js';
 import { removeTree } from './_remove.js';
+
+/**
+ * Whole-file reads up to POOLED_MAX bytes get their Buffer from a shared pool, as
+ * Buffer.allocUnsafe pools small buffers (Node pools below 4 KiB; 4-KiB files are common
+ * enough to include): a fresh ArrayBuffer per read costs more than the read itself. As with
+ * Node's pool, `buf.buffer` of such a result is the larger shared ArrayBuffer.
+ */
+const POOL_SIZE = 128 * 1024;
+const POOLED_MAX = 8 * 1024;
+// Not zero-filled, like Node's pool: every byte handed out is written by the read first.
+let pool = Buffer.allocUnsafeSlow(POOL_SIZE).buffer;
+let poolOffset = 0;
+
+function resultBuffer(size: number): Buffer {
+  if (size > POOLED_MAX) return Buffer.allocUnsafe(size);
+  if (poolOffset + size > POOL_SIZE) {
+    pool = Buffer.allocUnsafeSlow(POOL_SIZE).buffer;
+    poolOffset = 0;
+  }
+  const b = Buffer.from(pool, poolOffset, size);
+  poolOffset = (poolOffset + size + 7) & ~7;
+  return b;
+}
 
 /** Largest buffer Node reads a whole file into (kIoMaxLength). */
 const IO_MAX_LENGTH = 2 ** 31 - 1;
@@ -440,7 +463,7 @@ export class NodeFs {
     }
     try {
       if (size !== 0) {
-        const buf = Buffer.allocUnsafe(size);
+        const buf = resultBuffer(size);
         let pos = 0;
         for (;;) {
           const n = this.process.read(fd, buf, pos, size - pos);
@@ -688,7 +711,7 @@ export class NodeFs {
    * @internal Lists a directory through getdents64 (for readdir and rm), without `.` and
    * `..`, sorted by bytes as libuv's scandir sorts (strcmp). Errors name 'scandir'.
    */
-  listDir(p: CorePath): RawListing {
+  listDir(p: CorePath, withTypes = true): RawListing {
     const proc = this.process;
     let fd: number;
     try {
@@ -696,15 +719,18 @@ export class NodeFs {
     } catch (e) {
       throw nodeError(e, 'scandir', p);
     }
-    const entries: { name: ByteString; type: number }[] = [];
+    const names: ByteString[] = [];
+    const dtypes: number[] = [];
     try {
       for (;;) {
         const batch = proc.getdents64(fd, 1 << 20);
         if (batch.length === 0) break;
-        for (const d of batch) {
+        for (let k = 0; k < batch.length; k++) {
+          const d = batch[k]!;
           const n = d.rawName;
           if (n === '.' || n === '..') continue;
-          entries.push({ name: n, type: d.type });
+          names.push(n);
+          dtypes.push(d.type);
         }
       }
     } catch (e) {
@@ -712,14 +738,13 @@ export class NodeFs {
     } finally {
       proc.close(fd);
     }
-    entries.sort(byName);
-    const names = new Array<ByteString>(entries.length);
-    const types = new Array<number>(entries.length);
-    for (let i = 0; i < entries.length; i++) {
-      names[i] = entries[i]!.name;
-      types[i] = entries[i]!.type;
+    if (!withTypes) {
+      // Byte strings compare by code unit, which is byte order: strcmp's order.
+      names.sort();
+      return { names, types: [] };
     }
-    return { names, types };
+    const order = names.map((_, i) => i).sort((x, y) => (names[x]! < names[y]! ? -1 : 1));
+    return { names: order.map((i) => names[i]!), types: order.map((i) => dtypes[i]!) };
   }
 
   /**
@@ -735,12 +760,19 @@ export class NodeFs {
     const enc = o.encoding;
     const withTypes = Boolean(o.withFileTypes);
     if (o.recursive) return this.readdirRecursive(p, enc, withTypes);
-    const list = this.listDir(p);
-    const out = new Array<string | Buffer | Dirent<string | Buffer>>(list.names.length);
-    const parent = withTypes ? (typeof p === 'string' ? p : Buffer.from(p)) : '';
+    const list = this.listDir(p, withTypes);
+    const names = list.names;
+    if (!withTypes) {
+      if (enc === undefined || enc === null || enc === 'utf8' || enc === 'utf-8') {
+        for (let i = 0; i < names.length; i++) names[i] = byteStringToUtf8(names[i]!);
+        return names;
+      }
+      return names.map((n) => encodeName(n, enc));
+    }
+    const parent = typeof p === 'string' ? p : Buffer.from(p);
+    const out = new Array<Dirent<string | Buffer>>(names.length);
     for (let i = 0; i < out.length; i++) {
-      const name = encodeName(list.names[i]!, enc);
-      out[i] = withTypes ? new Dirent(name, direntTypeFromDT(list.types[i]!), parent as string) : name;
+      out[i] = new Dirent(encodeName(names[i]!, enc), direntTypeFromDT(list.types[i]!), parent as string);
     }
     return out;
   }
@@ -1037,9 +1069,6 @@ function isFd(path: unknown): path is number {
   return typeof path === 'number' && (path | 0) === path;
 }
 
-function byName(a: { name: ByteString }, b: { name: ByteString }): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
 
 
 function toTimes(atime: unknown, mtime: unknown): [{ sec: number; nsec: number }, { sec: number; nsec: number }] {
