@@ -9,7 +9,7 @@ export interface BenchFs {
   mkdirSync(path: string, options?: { recursive?: boolean }): unknown;
   writeFileSync(path: string, data: Uint8Array): void;
   readFileSync(path: string): Uint8Array;
-  statSync(path: string): unknown;
+  statSync(path: string, options?: { throwIfNoEntry?: boolean }): unknown;
   readdirSync(path: string): unknown[];
   symlinkSync(target: string, path: string): void;
 }
