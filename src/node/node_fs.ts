@@ -240,43 +240,35 @@ export class NodeFs {
 
   /** fs.readvSync: fills the buffers in order; stops at end of file. */
   readvSync(fd: unknown, buffers: unknown, position?: unknown): number {
-    const d = toFd(fd);
-    const list = toBufferList(buffers);
-    let at = typeof position === 'number' ? position : -1;
-    let total = 0;
-    try {
-      for (const b of list) {
-        if (b.byteLength === 0) continue;
-        const n = at < 0 ? this.process.read(d, b) : this.process.pread(d, b, at);
-        total += n;
-        if (at >= 0) at += n;
-        if (n < b.byteLength) break;
-      }
-    } catch (e) {
-      if (total > 0) return total;
-      throw nodeError(e, 'read');
-    }
-    return total;
+    return this.vectored(toFd(fd), toBufferList(buffers), position, false);
   }
 
   /** fs.writevSync: writes the buffers in order. */
   writevSync(fd: unknown, buffers: unknown, position?: unknown): number {
     const d = toFd(fd);
     const list = toBufferList(buffers);
-    if (list.length === 0) return 0;
+    return list.length === 0 ? 0 : this.vectored(d, list, position, true);
+  }
+
+  /**
+   * readv/writev as a loop of read/write (or pread/pwrite at a numeric position): stops at a
+   * short transfer; an error after some bytes moved reports the bytes, as preadv does.
+   */
+  private vectored(fd: number, list: Uint8Array[], position: unknown, write: boolean): number {
+    const p = this.process;
     let at = typeof position === 'number' ? position : -1;
     let total = 0;
     try {
       for (const b of list) {
         if (b.byteLength === 0) continue;
-        const n = at < 0 ? this.process.write(d, b) : this.process.pwrite(d, b, at);
+        const n = write ? (at < 0 ? p.write(fd, b) : p.pwrite(fd, b, at)) : (at < 0 ? p.read(fd, b) : p.pread(fd, b, at));
         total += n;
         if (at >= 0) at += n;
         if (n < b.byteLength) break;
       }
     } catch (e) {
       if (total > 0) return total;
-      throw nodeError(e, 'write');
+      throw nodeError(e, write ? 'write' : 'read');
     }
     return total;
   }

@@ -13,30 +13,28 @@ function dateFromMs(ms: number | bigint): Date {
   return new Date(Math.round(Number(ms)));
 }
 
-/** File status with numbers (what `stat` returns without `bigint: true`). */
-export class Stats {
-  dev: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  rdev: number;
-  blksize: number;
-  ino: number;
-  size: number;
-  blocks: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  birthtimeMs: number;
+/** What Stats and BigIntStats share: the fields Node lists first, the lazy Dates, the type tests. */
+abstract class StatsBase<T extends number | bigint> {
+  dev: T;
+  mode: T;
+  nlink: T;
+  uid: T;
+  gid: T;
+  rdev: T;
+  blksize: T;
+  ino: T;
+  size: T;
+  blocks: T;
+  abstract atimeMs: T;
+  abstract mtimeMs: T;
+  abstract ctimeMs: T;
+  abstract birthtimeMs: T;
   #atime: Date | undefined;
   #mtime: Date | undefined;
   #ctime: Date | undefined;
   #birthtime: Date | undefined;
 
-  /** Node's positional constructor (times in milliseconds). */
-  constructor(dev: number, mode: number, nlink: number, uid: number, gid: number, rdev: number, blksize: number,
-    ino: number, size: number, blocks: number, atimeMs: number, mtimeMs: number, ctimeMs: number, birthtimeMs: number) {
+  constructor(dev: T, mode: T, nlink: T, uid: T, gid: T, rdev: T, blksize: T, ino: T, size: T, blocks: T) {
     this.dev = dev;
     this.mode = mode;
     this.nlink = nlink;
@@ -47,10 +45,6 @@ export class Stats {
     this.ino = ino;
     this.size = size;
     this.blocks = blocks;
-    this.atimeMs = atimeMs;
-    this.mtimeMs = mtimeMs;
-    this.ctimeMs = ctimeMs;
-    this.birthtimeMs = birthtimeMs;
   }
 
   get atime(): Date { return this.#atime ??= dateFromMs(this.atimeMs); }
@@ -62,13 +56,32 @@ export class Stats {
   get birthtime(): Date { return this.#birthtime ??= dateFromMs(this.birthtimeMs); }
   set birthtime(value: Date) { this.#birthtime = value; }
 
-  isFile(): boolean { return (this.mode & S_IFMT) === S_IFREG; }
-  isDirectory(): boolean { return (this.mode & S_IFMT) === S_IFDIR; }
-  isSymbolicLink(): boolean { return (this.mode & S_IFMT) === S_IFLNK; }
-  isBlockDevice(): boolean { return (this.mode & S_IFMT) === S_IFBLK; }
-  isCharacterDevice(): boolean { return (this.mode & S_IFMT) === S_IFCHR; }
-  isFIFO(): boolean { return (this.mode & S_IFMT) === S_IFIFO; }
-  isSocket(): boolean { return (this.mode & S_IFMT) === S_IFSOCK; }
+  private type(): number { return Number(this.mode) & S_IFMT; }
+  isFile(): boolean { return this.type() === S_IFREG; }
+  isDirectory(): boolean { return this.type() === S_IFDIR; }
+  isSymbolicLink(): boolean { return this.type() === S_IFLNK; }
+  isBlockDevice(): boolean { return this.type() === S_IFBLK; }
+  isCharacterDevice(): boolean { return this.type() === S_IFCHR; }
+  isFIFO(): boolean { return this.type() === S_IFIFO; }
+  isSocket(): boolean { return this.type() === S_IFSOCK; }
+}
+
+/** File status with numbers (what `stat` returns without `bigint: true`). */
+export class Stats extends StatsBase<number> {
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  birthtimeMs: number;
+
+  /** Node's positional constructor (times in milliseconds). */
+  constructor(dev: number, mode: number, nlink: number, uid: number, gid: number, rdev: number, blksize: number,
+    ino: number, size: number, blocks: number, atimeMs: number, mtimeMs: number, ctimeMs: number, birthtimeMs: number) {
+    super(dev, mode, nlink, uid, gid, rdev, blksize, ino, size, blocks);
+    this.atimeMs = atimeMs;
+    this.mtimeMs = mtimeMs;
+    this.ctimeMs = ctimeMs;
+    this.birthtimeMs = birthtimeMs;
+  }
 }
 
 function ms(t: Timespec): number {
@@ -84,24 +97,13 @@ export function statsFrom(st: Stat): Stats {
 
 const NS_PER_SEC = 1000000000n;
 const NS_PER_MS = 1000000n;
-const BIG_IFMT = BigInt(S_IFMT);
 
 function ns(t: Timespec | undefined): bigint {
   return t === undefined ? 0n : BigInt(t.sec) * NS_PER_SEC + BigInt(t.nsec);
 }
 
 /** File status with bigints and nanosecond times (what `stat(path, { bigint: true })` returns). */
-export class BigIntStats {
-  dev: bigint;
-  mode: bigint;
-  nlink: bigint;
-  uid: bigint;
-  gid: bigint;
-  rdev: bigint;
-  blksize: bigint;
-  ino: bigint;
-  size: bigint;
-  blocks: bigint;
+export class BigIntStats extends StatsBase<bigint> {
   atimeMs: bigint;
   mtimeMs: bigint;
   ctimeMs: bigint;
@@ -110,24 +112,11 @@ export class BigIntStats {
   mtimeNs: bigint;
   ctimeNs: bigint;
   birthtimeNs: bigint;
-  #atime: Date | undefined;
-  #mtime: Date | undefined;
-  #ctime: Date | undefined;
-  #birthtime: Date | undefined;
 
   /** Node's positional constructor (times in nanoseconds). */
   constructor(dev: bigint, mode: bigint, nlink: bigint, uid: bigint, gid: bigint, rdev: bigint, blksize: bigint,
     ino: bigint, size: bigint, blocks: bigint, atimeNs: bigint, mtimeNs: bigint, ctimeNs: bigint, birthtimeNs: bigint) {
-    this.dev = dev;
-    this.mode = mode;
-    this.nlink = nlink;
-    this.uid = uid;
-    this.gid = gid;
-    this.rdev = rdev;
-    this.blksize = blksize;
-    this.ino = ino;
-    this.size = size;
-    this.blocks = blocks;
+    super(dev, mode, nlink, uid, gid, rdev, blksize, ino, size, blocks);
     this.atimeMs = atimeNs / NS_PER_MS;
     this.mtimeMs = mtimeNs / NS_PER_MS;
     this.ctimeMs = ctimeNs / NS_PER_MS;
@@ -137,24 +126,6 @@ export class BigIntStats {
     this.ctimeNs = ctimeNs;
     this.birthtimeNs = birthtimeNs;
   }
-
-  get atime(): Date { return this.#atime ??= dateFromMs(this.atimeMs); }
-  set atime(value: Date) { this.#atime = value; }
-  get mtime(): Date { return this.#mtime ??= dateFromMs(this.mtimeMs); }
-  set mtime(value: Date) { this.#mtime = value; }
-  get ctime(): Date { return this.#ctime ??= dateFromMs(this.ctimeMs); }
-  set ctime(value: Date) { this.#ctime = value; }
-  get birthtime(): Date { return this.#birthtime ??= dateFromMs(this.birthtimeMs); }
-  set birthtime(value: Date) { this.#birthtime = value; }
-
-  private type(): number { return Number(this.mode & BIG_IFMT); }
-  isFile(): boolean { return this.type() === S_IFREG; }
-  isDirectory(): boolean { return this.type() === S_IFDIR; }
-  isSymbolicLink(): boolean { return this.type() === S_IFLNK; }
-  isBlockDevice(): boolean { return this.type() === S_IFBLK; }
-  isCharacterDevice(): boolean { return this.type() === S_IFCHR; }
-  isFIFO(): boolean { return this.type() === S_IFIFO; }
-  isSocket(): boolean { return this.type() === S_IFSOCK; }
 }
 
 /** Node's BigIntStats for a core Stat. */
