@@ -1,7 +1,7 @@
-// Node-specific: the `vroot/node` entry point (APIs that need Node's Buffer, streams or fs).
+// Node-specific: the parts of vroot that use Node's APIs (package entry point `vroot/node`).
 /**
- * vroot's Node.js-only API: `createFs`, a node:fs-compatible facade over a vroot process, and
- * the classes and errors it returns.
+ * vroot's Node-specific API: `createFs`, a node:fs-compatible facade over a vroot process (and
+ * the classes and errors it returns), host directories (`HostFs`) and Node stdio for WASI.
  *
  * @example
  * import { VirtualFileSystem, Tmpfs } from 'vroot';
@@ -10,6 +10,11 @@
  * vfs.mount(new Tmpfs(), '/');
  * const fs = createFs(vfs.createProcess());
  * fs.writeFileSync('/hello.txt', 'hi');
+ *
+ * @example
+ * import { WasiHost } from 'vroot';
+ * import { HostFs, nodeStdio } from 'vroot/node';
+ * const host = new WasiHost({ process: p, args: ['prog'], preopens: { '/': '/' }, ...nodeStdio() });
  */
 export { createFs, type VrootFs } from './create_fs.js';
 export { NodeFs, SYNC_CALLS, syncApi, type SyncApi, type StatOptions, type RmOptions } from './node_fs.js';
@@ -20,3 +25,5 @@ export { FileHandle } from './file_handle.js';
 export { fsConstants } from './constants.js';
 export { uvError, nodeError, uvErrorName, type NodeSystemError } from './errors.js';
 export type { CpOptions } from './_copy.js';
+export { HostFs, type HostFsOptions } from '../fs/hostfs/hostfs.js';
+export { nodeStdio, nodeStream } from '../wasi/node_stdio.js';

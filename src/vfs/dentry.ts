@@ -18,10 +18,15 @@ import type { FileSystem, Inode } from './inode.js';
 
 export class Dentry {
   name: ByteString;
+  /**
+   * The key of this dentry in its parent's `children`: the name, or its folded form in a
+   * directory that folds names (Linux d_hash; see `Inode.foldName`).
+   */
+  key: ByteString;
   /** The parent dentry; a filesystem root is its own parent, as in Linux. */
   parent: Dentry;
   readonly inode: Inode;
-  /** Cached children by name (positive entries only). */
+  /** Cached children by key (positive entries only). */
   children: Map<ByteString, Dentry> | null = null;
   /** How many mounts use this dentry as their mount point. */
   mounted = 0;
@@ -30,10 +35,17 @@ export class Dentry {
   /** Holders that keep this dentry cached (see the invariants above). */
   pins = 0;
 
-  constructor(name: ByteString, parent: Dentry | null, inode: Inode) {
+  constructor(name: ByteString, parent: Dentry | null, inode: Inode, key: ByteString = name) {
     this.name = name;
+    this.key = key;
     this.parent = parent ?? this;
     this.inode = inode;
+  }
+
+  /** The key a child called `name` has in this directory (Linux d_hash). Errors: EINVAL. */
+  keyOf(name: ByteString): ByteString {
+    const fold = this.inode.foldName;
+    return fold === undefined ? name : fold(name);
   }
 
   /** True for the root dentry of a filesystem. */
@@ -41,27 +53,34 @@ export class Dentry {
     return this.parent === this;
   }
 
-  /** The cached child `name`, if any. */
-  cachedChild(name: ByteString): Dentry | undefined {
-    return this.children?.get(name);
+  /** The cached child with key `key` (see `keyOf`), if any. */
+  cachedChild(key: ByteString): Dentry | undefined {
+    return this.children?.get(key);
   }
 
   /** Adds a child to the cache. */
   addChild(child: Dentry): void {
-    (this.children ??= new Map()).set(child.name, child);
+    (this.children ??= new Map()).set(child.key, child);
   }
 
   /** Removes this dentry's name from its parent (d_delete). */
   markDeleted(): void {
-    if (this.parent !== this) this.parent.children?.delete(this.name);
+    this.unhash();
     this.deleted = true;
   }
 
-  /** Moves this dentry to a new parent and name (d_move). */
-  move(newParent: Dentry, newName: ByteString): void {
-    this.parent.children?.delete(this.name);
+  /** Takes this dentry out of its parent's cache (d_drop). */
+  unhash(): void {
+    const siblings = this.parent.children;
+    if (this.parent !== this && siblings?.get(this.key) === this) siblings.delete(this.key);
+  }
+
+  /** Moves this dentry to a new parent, name and key (d_move). */
+  move(newParent: Dentry, newName: ByteString, newKey: ByteString = newName): void {
+    this.unhash();
     this.parent = newParent;
     this.name = newName;
+    this.key = newKey;
     newParent.addChild(this);
   }
 

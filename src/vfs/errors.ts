@@ -18,6 +18,8 @@ export class VfsError extends Error {
   syscall: string | undefined;
   /** The path argument of the failing call, when there was one. */
   path: string | undefined;
+  /** A more specific description than the errno's, when the thrower gave one. */
+  readonly detail: string | undefined;
 
   constructor(errnoValue: number, syscall?: string, path?: string, detail?: string) {
     const code = errnoName(errnoValue);
@@ -27,13 +29,14 @@ export class VfsError extends Error {
     this.code = code;
     this.syscall = syscall;
     this.path = path;
+    this.detail = detail;
   }
 
   /** Adds the syscall and path, if the error has none yet; returns the error for rethrowing. */
   withContext(syscall: string, path?: string): this {
     if (this.syscall === undefined) this.syscall = syscall;
     if (this.path === undefined && path !== undefined) this.path = path;
-    this.message = formatMessage(this.code, this.errno, this.syscall, this.path, undefined);
+    this.message = formatMessage(this.code, this.errno, this.syscall, this.path, this.detail);
     return this;
   }
 }
