@@ -1129,6 +1129,9 @@ export class Process implements WalkContext {
       let kill = false;
       if (mode & S_ISUID) { mode &= ~S_ISUID; kill = true; }
       if (shouldDropSgid(this.cred, inode)) { mode &= ~S_ISGID; kill = true; }
+      // notify_change turns the kill into ATTR_MODE, and setattr_prepare lets only the owner
+      // (or CAP_FOWNER) change a mode: chown(-1, -1) of another's set-user-ID file is EPERM.
+      if (kill && !ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
       if (kill) attr.mode = mode;
     }
     this.setattr(inode, attr);
