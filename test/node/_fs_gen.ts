@@ -144,7 +144,11 @@ function op(r: Rng, kind: keyof typeof WEIGHTS): Op {
       return o;
     }
     case 'readdir': {
-      const o: Op = { op: 'readdir', api: api(r), path: path(r), withFileTypes: r.chance(0.5), recursive: r.chance(0.15) };
+      // A recursive listing of names follows symlinks (node:fs 20 stats each entry), so through
+      // a symlink cycle it runs to the 40-link limit, where the kernel's answer has been seen
+      // to vary between runs: recursive listings here are of Dirents, which follow nothing.
+      const recursive = r.chance(0.15);
+      const o: Op = { op: 'readdir', api: api(r), path: path(r), withFileTypes: recursive || r.chance(0.5), recursive };
       if (r.chance(0.1)) o.encoding = r.pick(['hex', 'latin1']);
       return o;
     }

@@ -11,6 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Tmpfs, VirtualFileSystem } from '../../src/mod.js';
 import { createFs } from '../../src/node/mod.js';
@@ -34,6 +35,13 @@ interface Result {
 }
 
 const runner = fileURLToPath(new URL('./_real_runner.js', import.meta.url));
+
+/** The host's fs.protected_symlinks and fs.protected_hardlinks: vroot's namespace gets the same. */
+function hostProtections(): { protectedSymlinks: boolean; protectedHardlinks: boolean } {
+  const read = (name: string): boolean => readFileSync(`/proc/sys/fs/${name}`, 'utf8').trim() !== '0';
+  return { protectedSymlinks: read('protected_symlinks'), protectedHardlinks: read('protected_hardlinks') };
+}
+const PROTECTIONS = hostProtections();
 
 /** Why the kernel side cannot run here, or null. */
 function sandboxProblem(): string | null {
@@ -61,7 +69,7 @@ async function runVroot(sequences: Sequence[], user?: typeof USER): Promise<Resu
   const out: Result[] = [];
   for (let i = 0; i < sequences.length; i++) {
     const P = scratchRoot(i);
-    const vfs = new VirtualFileSystem();
+    const vfs = new VirtualFileSystem(PROTECTIONS);
     vfs.mount(new Tmpfs(), '/');
     const boot = createFs(vfs.createProcess());
     boot.mkdirSync(P, { recursive: true });
