@@ -15,6 +15,14 @@ import type { NodeFs } from './node_fs.js';
 
 type DirCallback<T> = (err: Error | null, value?: T) => void;
 
+/**
+ * A directory opened with `opendir`, read one entry at a time.
+ *
+ * @example
+ * const dir = fs.opendirSync('/etc');
+ * for (let e = dir.readSync(); e !== null; e = dir.readSync()) console.log(e.name);
+ * dir.closeSync();
+ */
 export class Dir {
   readonly #fs: NodeFs;
   #fd: number;

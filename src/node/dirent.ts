@@ -11,6 +11,7 @@ import {
 
 const kType = Symbol('type');
 
+/** One directory entry: its name, the directory it came from, and its type. */
 export class Dirent<Name extends string | Buffer = string> {
   name: Name;
   /** The directory the entry was listed from, as the caller named it. */

@@ -19,6 +19,14 @@ export interface StreamFactory {
   createWriteStream(path: unknown, options: object): WriteStream;
 }
 
+/**
+ * An open file of `fs.promises`.
+ *
+ * @example
+ * const h = await fs.promises.open('/log', 'a');
+ * await h.write('line\n');
+ * await h.close();
+ */
 export class FileHandle extends EventEmitter {
   readonly #fs: SyncApi;
   readonly #streams: StreamFactory;

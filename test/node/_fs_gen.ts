@@ -1,4 +1,4 @@
-// Seeded generator of fs call sequences for the differential test against Node's fs.
+// Node-specific (Buffer): a seeded generator of fs call sequences for the differential test against Node's fs.
 import type { Api, Op, PathSpec, Sequence } from './_fs_ops.js';
 
 /** mulberry32: a small, fast, seeded PRNG (the same seed always gives the same sequence). */
