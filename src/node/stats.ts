@@ -29,10 +29,8 @@ abstract class StatsBase<T extends number | bigint> {
   abstract mtimeMs: T;
   abstract ctimeMs: T;
   abstract birthtimeMs: T;
-  #atime: Date | undefined;
-  #mtime: Date | undefined;
-  #ctime: Date | undefined;
-  #birthtime: Date | undefined;
+  /** The Dates, made on first use: atime, mtime, ctime, birthtime (one slot, so a Stats is cheap to make). */
+  #dates: (Date | undefined)[] | undefined;
 
   constructor(dev: T, mode: T, nlink: T, uid: T, gid: T, rdev: T, blksize: T, ino: T, size: T, blocks: T) {
     this.dev = dev;
@@ -47,14 +45,23 @@ abstract class StatsBase<T extends number | bigint> {
     this.blocks = blocks;
   }
 
-  get atime(): Date { return this.#atime ??= dateFromMs(this.atimeMs); }
-  set atime(value: Date) { this.#atime = value; }
-  get mtime(): Date { return this.#mtime ??= dateFromMs(this.mtimeMs); }
-  set mtime(value: Date) { this.#mtime = value; }
-  get ctime(): Date { return this.#ctime ??= dateFromMs(this.ctimeMs); }
-  set ctime(value: Date) { this.#ctime = value; }
-  get birthtime(): Date { return this.#birthtime ??= dateFromMs(this.birthtimeMs); }
-  set birthtime(value: Date) { this.#birthtime = value; }
+  private date(i: number, ms: T): Date {
+    const dates = this.#dates ??= [undefined, undefined, undefined, undefined];
+    return dates[i] ??= dateFromMs(ms);
+  }
+
+  private setDate(i: number, value: Date): void {
+    (this.#dates ??= [undefined, undefined, undefined, undefined])[i] = value;
+  }
+
+  get atime(): Date { return this.date(0, this.atimeMs); }
+  set atime(value: Date) { this.setDate(0, value); }
+  get mtime(): Date { return this.date(1, this.mtimeMs); }
+  set mtime(value: Date) { this.setDate(1, value); }
+  get ctime(): Date { return this.date(2, this.ctimeMs); }
+  set ctime(value: Date) { this.setDate(2, value); }
+  get birthtime(): Date { return this.date(3, this.birthtimeMs); }
+  set birthtime(value: Date) { this.setDate(3, value); }
 
   private type(): number { return Number(this.mode) & S_IFMT; }
   isFile(): boolean { return this.type() === S_IFREG; }
