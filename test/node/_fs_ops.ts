@@ -195,17 +195,21 @@ async function call(fs: Fs, api: Api, name: string, args: unknown[]): Promise<un
 
 /**
  * Runs calls on `fs` with the scratch root `P` as working directory, waiting `gapMs` between
- * them (for timed sequences on the kernel side).
+ * them (timed sequences) and `settleMs` after an asynchronous rm that failed (kernel side).
  */
-export async function runSequence(fs: Fs, P: string, ops: Op[], n: Normalizer, gapMs = 0): Promise<Outcome[]> {
+export async function runSequence(fs: Fs, P: string, ops: Op[], n: Normalizer, gapMs = 0, settleMs = 0): Promise<Outcome[]> {
   const fds = new Map<number, number>();
   const out: Outcome[] = [];
+  const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
   for (const op of ops) {
-    if (gapMs > 0) await new Promise((res) => setTimeout(res, gapMs));
+    if (gapMs > 0) await sleep(gapMs);
     try {
       out.push({ ok: n.value(await runOp(fs, P, op, fds, n)) });
     } catch (e) {
       out.push({ err: n.error(e) });
+      // node:fs's asynchronous rm reports the first failing child while it goes on removing
+      // the others: let them finish before the next call looks.
+      if (settleMs > 0 && op.op === 'rm' && op.api !== 'sync') await sleep(settleMs);
     }
   }
   for (const fd of fds.values()) {

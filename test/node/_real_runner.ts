@@ -4,6 +4,9 @@
 import * as fs from 'node:fs';
 import { TICK_MS, dumpTree, normalizer, runSequence, type Outcome, type Sequence } from './_fs_ops.js';
 
+/** How long node:fs's asynchronous rm may go on removing after it reported a failure. */
+const SETTLE_MS = 50;
+
 interface Input {
   sequences: Sequence[];
   user?: { uid: number; gid: number; groups: number[] };
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
     const P = scratchRoot(slot(i));
     process.chdir(P);
     const seq = input.sequences[i]!;
-    const ops = await runSequence(fs, P, seq.ops, norms[i]!, seq.timed ? TICK_MS : 0);
+    const ops = await runSequence(fs, P, seq.ops, norms[i]!, seq.timed ? TICK_MS : 0, SETTLE_MS);
     results.push({ setup, ops, tree: dumpTree(fs, P, norms[i]!) });
   };
   const norms = input.sequences.map((s, i) => normalizer(scratchRoot(slot(i)), startMs, s.timed));
