@@ -113,7 +113,7 @@ function position(r: Rng): number | null {
 const WEIGHTS = {
   mkdir: 10, writeFile: 10, appendFile: 4, readFile: 6, readdir: 5, stat: 6, lstat: 4, rename: 5, rm: 4, rmdir: 2,
   unlink: 3, symlink: 6, readlink: 3, realpath: 4, link: 3, chmod: 3, chown: 2, lchown: 1, utimes: 2, lutimes: 1,
-  truncate: 2, copyFile: 3, cp: 2, access: 3, exists: 2, mkdtemp: 1, open: 4, read: 3, write: 3, close: 3,
+  truncate: 2, copyFile: 3, cp: 1, access: 3, exists: 2, mkdtemp: 1, open: 4, read: 3, write: 3, close: 3,
   fstat: 2, fsync: 1, readv: 1, writev: 1, ftruncate: 1, futimes: 1, fchmod: 1, handle: 1, writeStream: 1,
   readStream: 1, opendir: 1, statfs: 0.3,
 } as const;
