@@ -71,6 +71,9 @@ export function callbackApi(sync: SyncApi): CallbackApi {
       run(() => method(...rest), cb, single);
     };
   }
+  const named = (): void => {
+    for (const [name, fn] of Object.entries(api)) Object.defineProperty(fn, 'name', { value: name });
+  };
 
   // read(fd, cb), read(fd, { buffer, offset, length, position }, cb), read(fd, buffer, options, cb)
   // or read(fd, buffer, offset, length, position, cb): cb(err, bytesRead, buffer).
@@ -116,6 +119,7 @@ export function callbackApi(sync: SyncApi): CallbackApi {
     setImmediate(callback, found);
   };
 
+  named();
   // util.promisify gives the shapes node:fs's promisified forms have.
   const custom = promisify.custom;
   Object.defineProperty(api.exists, custom, {

@@ -1115,6 +1115,7 @@ export function syncApi(fs: NodeFs): SyncApi {
   for (const name of SYNC_CALLS) {
     const method = methods[name];
     const entry = (...args: unknown[]): unknown => quietCall(fs, method, args, entry);
+    Object.defineProperty(entry, 'name', { value: name });
     api[name] = entry;
   }
   // cp's asynchronous variant runs across awaits, where no stack limit can be held.

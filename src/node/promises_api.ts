@@ -39,6 +39,7 @@ export function promisesApi(sync: SyncApi, streams: StreamFactory): PromisesApi 
   api.readFile = async (path: unknown, options?: unknown) => sync.readFileSync(target(path), options);
   api.writeFile = async (path: unknown, data: unknown, options?: unknown) => sync.writeFileSync(target(path), data, options);
   api.appendFile = async (path: unknown, data: unknown, options?: unknown) => sync.appendFileSync(target(path), data, options);
+  for (const [name, fn] of Object.entries(api)) Object.defineProperty(fn, 'name', { value: name });
   api.constants = fsConstants;
   api.FileHandle = FileHandle;
   return api;
