@@ -345,3 +345,32 @@ test('statfs reports the filesystem of the path', () => {
   assert.equal(st.bsize, 4096);
   assert.equal(typeof fs.statfsSync('/', { bigint: true }).type, 'bigint');
 });
+
+test('found by the differential test: non-ASCII readlink, atime on a read at end of file', async () => {
+  const [mine, real] = await both((fs, r) => {
+    fs.symlinkSync('cible', `${r}/lien-é`);
+    fs.writeFileSync(`${r}/empty`, '');
+    fs.utimesSync(`${r}/empty`, 1000, 2000);
+    fs.readFileSync(`${r}/empty`);
+    const st = fs.statSync(`${r}/empty`);
+    return [fs.readlinkSync(`${r}/lien-é`), st.atimeMs > 1_000_000_000_000, st.mtimeMs];
+  });
+  assert.deepEqual(mine, ['cible', true, 2000000]);
+  assert.deepEqual(mine, real);
+});
+
+test('found by the differential test: chown(-1, -1) of another user\'s set-user-ID file is EPERM', () => {
+  const { vfs, fs } = vrootFs();
+  fs.mkdirSync('/shared', { mode: 0o777 });
+  fs.chmodSync('/shared', 0o777);
+  fs.writeFileSync('/shared/tool', '', { mode: 0o4755 });
+  fs.chmodSync('/shared/tool', 0o4755);
+  fs.writeFileSync('/shared/plain', '', { mode: 0o755 });
+  const user = createFs(vfs.createProcess({ cred: { uid: 1000, gid: 1000 } }));
+  // Linux: the kill of S_ISUID becomes a mode change, which only the owner may make.
+  assert.equal(codeOf(() => user.chownSync('/shared/tool', -1, -1)), 'EPERM');
+  assert.equal((fs.statSync('/shared/tool').mode as number) & 0o7777, 0o4755);
+  assert.equal(codeOf(() => user.chownSync('/shared/plain', -1, -1)), 'OK');
+  fs.chownSync('/shared/tool', 1000, 1000);
+  assert.equal((fs.statSync('/shared/tool').mode as number) & 0o7777, 0o755, 'root\'s chown drops set-user-ID');
+});
