@@ -131,12 +131,12 @@ function asyncRmRace(call: Call | undefined, a: Err, b: Err): boolean {
 
 /**
  * realpath is the walk's answer in vroot; Node's realpath.native is glibc's realpath(3), which
- * resolves symlinks with readlink and drops `x/..` as text, so it needs no search permission
- * on x where the kernel's walk does (documented difference, counted in `known`).
+ * resolves symlinks with readlink and drops `x/.` and `x/..` as text, so it needs no search
+ * permission on x where the kernel's walk does (documented difference, counted in `known`).
  */
 function realpathPermission(call: Call | undefined, a: unknown, b: Err): boolean {
   const path = (call as { path?: PathSpec } | undefined)?.path?.p ?? '';
-  return call?.op === 'realpath' && b.err?.code === 'EACCES' && (a as Err).err?.code !== 'EACCES' && path.includes('..');
+  return call?.op === 'realpath' && b.err?.code === 'EACCES' && (a as Err).err?.code !== 'EACCES' && /(^|\/)\.\.?(\/|$)/.test(path);
 }
 
 function compare(seqs: Sequence[], real: Result[], mine: Result[], tally: Tally): void {
