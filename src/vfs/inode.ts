@@ -49,6 +49,11 @@ export interface FileHandle {
   release(): void;
   /** SEEK_DATA/SEEK_HOLE support: the next data or hole offset at or after `offset`. */
   seekDataHole?(offset: number, hole: boolean): number;
+  /**
+   * fallocate(2) for this open file (Linux `file_operations.fallocate`): `mode` holds only the
+   * FALLOC_FL_* bits the core let through. Absent: EOPNOTSUPP. The core updates times after.
+   */
+  fallocate?(mode: number, offset: number, length: number): void;
 }
 
 /** Default answers for handles that do not support an operation (gVisor's FileDescriptionDefaultImpl). */

@@ -15,11 +15,10 @@ import { MAXSYMLINKS, NAME_MAX, PATH_MAX } from '../abi/limits.js';
 import type { ByteString } from './bytes.js';
 import type { Cred } from './cred.js';
 import { Dentry } from './dentry.js';
-import { vfsError } from './errors.js';
+import { makeError, vfsError } from './errors.js';
 import type { Inode } from './inode.js';
 import type { Mount, VirtualDentry } from './mount.js';
 import { MAY_EXEC, permissionErrno } from './permissions.js';
-import { VfsError } from './errors.js';
 
 // Lookup flags (include/linux/namei.h), for this module and its callers.
 export const LOOKUP_FOLLOW = 0x0001;
@@ -87,6 +86,7 @@ export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false
   const dir = parent.inode;
   const cached = parent.children?.get(key);
   if (cached !== undefined) {
+    cached.referenced = true;
     const fs = dir.fs;
     if (!fs.volatile) return cached;
     const now = fs.revalidate(dir, cached.name, cached.inode);
@@ -299,7 +299,7 @@ export class PathWalk {
   mayLookup(): void {
     const e = permissionErrno(this.ctx.cred, this.dentry.inode, MAY_EXEC);
     // Linux 6.x drops out of RCU mode to confirm a refusal; RESOLVE_CACHED cannot, so EAGAIN.
-    if (e !== 0) throw this.flags & LOOKUP_CACHED ? vfsError('EAGAIN') : new VfsError(e);
+    if (e !== 0) throw this.flags & LOOKUP_CACHED ? vfsError('EAGAIN') : makeError(e);
   }
 
   /** Linux walk_component: `.`/`..` or a lookup, then step into the result. */
