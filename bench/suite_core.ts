@@ -193,11 +193,11 @@ export async function run({ quick }: { quick: boolean }): Promise<void> {
   const vroot = results.get('vroot')!;
   console.log(`ops per CPU second through the node:fs API (${quick ? 'quick' : 'full'} sizes; best of 3 runs after a ` +
     `warm-up; a run stops after ${BUDGET_MS / 1000} CPU s)`);
-  console.log(['workload'.padEnd(13), ...names.map((n) => n.padStart(16)), ...peers.map((p) => `vroot/${p.split(' ')[0]}`.padStart(14))].join(' '));
+  console.log(['workload'.padEnd(18), ...names.map((n) => n.padStart(16)), ...peers.map((p) => `vroot/${p.split(' ')[0]}`.padStart(14))].join(' '));
   for (const w of WORKLOADS) {
     const cells = names.map((n) => fmt(rate(results.get(n)![w])).padStart(16));
     const ratios = peers.map((p) => `${(rate(vroot[w]) / rate(results.get(p)![w])).toFixed(2)}x`.padStart(14));
-    console.log([w.padEnd(13), ...cells, ...ratios].join(' '));
+    console.log([w.padEnd(18), ...cells, ...ratios].join(' '));
   }
   memoryTable(quick);
 }
