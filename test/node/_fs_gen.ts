@@ -1,27 +1,9 @@
 // Node-specific (Buffer): a seeded generator of fs call sequences for the differential test against Node's fs.
+import { Prng } from '../emu/_prng.js';
 import type { Api, Op, PathSpec, Sequence } from './_fs_ops.js';
 
-/** mulberry32: a small, fast, seeded PRNG (the same seed always gives the same sequence). */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)]!;
-  }
+/** The shared seeded generator, with a weighted choice. */
+class Rng extends Prng {
   weighted<T extends string>(table: Readonly<Record<T, number>>): T {
     const entries = Object.entries(table) as [T, number][];
     let total = 0;
