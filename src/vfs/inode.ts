@@ -13,6 +13,7 @@
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../abi/constants.js';
 import type { ByteString } from './bytes.js';
 import { vfsError } from './errors.js';
+import type { WalkContext } from './path_walk.js';
 import type { SetAttr, Stat, StatFs, Timespec } from './stat.js';
 
 /** Attributes of an object the core asks a filesystem to create (mode includes the type bits). */
@@ -253,13 +254,20 @@ export abstract class Inode {
 
   // ---- other objects ----
 
-  /** The target of a symlink (Linux `get_link`). Errors: EINVAL for non-symlinks. */
-  readlink(): ByteString {
+  /**
+   * The target of a symlink (Linux `get_link`). `ctx` is the process following or reading the
+   * link, for bodies that depend on it (/proc/self). Errors: EINVAL for non-symlinks.
+   */
+  readlink(ctx?: WalkContext): ByteString {
+    void ctx;
     throw vfsError('EINVAL');
   }
-  /** Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.). */
-  open(flags: number): FileHandle {
-    void flags;
+  /**
+   * Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.); `ctx`
+   * is the opening process (Linux's `current`, which procfs files consult).
+   */
+  open(flags: number, ctx?: WalkContext): FileHandle {
+    void flags; void ctx;
     return defaultHandle;
   }
 

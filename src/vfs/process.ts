@@ -46,7 +46,7 @@ import { OpenFile } from './open_file.js';
 import {
   LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
   LOOKUP_IN_ROOT, LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS, LOOKUP_NO_XDEV, PathWalk, WALK,
-  lookupChild, type WalkContext,
+  lookupChild, type MagicLink, type WalkContext,
 } from './path_walk.js';
 import {
   MAY_EXEC, MAY_READ, MAY_WRITE, chgrpOk, chownOk, inGroupOrCapable, ownerOrCapable,
@@ -116,7 +116,10 @@ function timeLE(aSec: number, aNsec: number, bSec: number, bNsec: number): boole
 
 export class Process implements WalkContext {
   readonly vfs: VirtualFileSystem;
+  /** The task id (a thread's tid; the process id of a thread group's leader). */
   readonly pid: number;
+  /** The thread group id: the leader's pid, shared by every thread (see `clone`). */
+  readonly tgid: number;
   cred: Cred;
   fsContext: FsContext;
   files: FdTable;
@@ -125,9 +128,10 @@ export class Process implements WalkContext {
   private exited = false;
 
   /** @internal Use `VirtualFileSystem.createProcess` or `Process.clone`. */
-  constructor(vfs: VirtualFileSystem, pid: number, ppid: number, cred: Cred, fsContext: FsContext, files: FdTable) {
+  constructor(vfs: VirtualFileSystem, pid: number, ppid: number, cred: Cred, fsContext: FsContext, files: FdTable, tgid = pid) {
     this.vfs = vfs;
     this.pid = pid;
+    this.tgid = tgid;
     this.ppid = ppid;
     this.cred = cred;
     this.fsContext = fsContext;
@@ -350,7 +354,7 @@ export class Process implements WalkContext {
     d.deleted = true;
     void acc;
     const fileFlags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | __O_TMPFILE | O_DIRECTORY);
-    const file = new OpenFile(p.mount, d, inode, fileFlags, inode.open(fileFlags));
+    const file = new OpenFile(p.mount, d, inode, fileFlags, inode.open(fileFlags, this));
     if (!(flags & O_EXCL)) this.vfs.linkable.add(inode);
     return file;
   }
@@ -412,7 +416,7 @@ export class Process implements WalkContext {
         throw vfsError('ENXIO');
       default:
         void m;
-        return { handle: inode.open(flags) };
+        return { handle: inode.open(flags, this) };
     }
   }
 
@@ -807,8 +811,8 @@ export class Process implements WalkContext {
       const p = this.lookupPath(dirfd, path, 0, AT_EMPTY_PATH);
       const inode = p.dentry.inode;
       if (!inode.isSymlink()) throw vfsError(bytes.length === 0 ? 'ENOENT' : 'EINVAL');
-      const magic = (inode as Partial<{ magicLinkText(): ByteString }>).magicLinkText;
-      const target = magic !== undefined ? magic.call(inode) : inode.readlink();
+      const magic = (inode as Partial<MagicLink>).magicLinkText;
+      const target = magic !== undefined ? magic.call(inode, this) : inode.readlink(this);
       this.touchAtimeInode(p.mount, inode);
       return target;
     } catch (e) {
