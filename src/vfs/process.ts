@@ -68,6 +68,11 @@ export interface CloneOptions {
   files?: 'share' | 'copy';
   /** 'share' (CLONE_FS, a thread) or 'copy' (own cwd/root/umask). Default 'copy'. */
   fs?: 'share' | 'copy';
+  /**
+   * CLONE_THREAD: the new task joins this one's thread group (same tgid and parent, listed
+   * under /proc/<tgid>/task) instead of becoming a child process. Default false.
+   */
+  thread?: boolean;
 }
 
 /** Source of a `mount` call: a filesystem instance, or a path to bind-mount. */
@@ -125,7 +130,14 @@ export class Process implements WalkContext {
   files: FdTable;
   /** Parent process id. */
   readonly ppid: number;
+  /**
+   * The command name (Linux `comm`, /proc/<pid>/status Name): the last component of the path
+   * given to `setExecutable`, at most 15 bytes, inherited by clones.
+   */
+  comm: ByteString = '';
   private exited = false;
+  /** The program file (Linux mm->exe_file); pinned while recorded, so its mount stays busy. */
+  private exeFile: VirtualDentry | null = null;
 
   /** @internal Use `VirtualFileSystem.createProcess` or `Process.clone`. */
   constructor(vfs: VirtualFileSystem, pid: number, ppid: number, cred: Cred, fsContext: FsContext, files: FdTable, tgid = pid) {
@@ -166,7 +178,13 @@ export class Process implements WalkContext {
   clone(options: CloneOptions = {}): Process {
     const files = options.files === 'share' ? this.files : this.files.copy();
     const fsContext = options.fs === 'share' ? this.fsContext : this.fsContext.copy();
-    return this.vfs.registerProcess(this.pid, this.cred, fsContext, files);
+    // copy_process: a thread keeps the caller's parent (real_parent) and thread group.
+    const child = options.thread === true
+      ? this.vfs.registerProcess(this.ppid, this.cred, fsContext, files, this.tgid)
+      : this.vfs.registerProcess(this.pid, this.cred, fsContext, files);
+    child.comm = this.comm;
+    child.recordExe(this.exeFile);
+    return child;
   }
 
   /** Closes every descriptor and leaves the process table (exit_group). */
@@ -175,7 +193,54 @@ export class Process implements WalkContext {
     this.exited = true;
     if (!this.vfs.sharesFiles(this)) this.files.closeAll();
     if (!this.vfs.sharesFsContext(this)) this.fsContext.release();
+    this.recordExe(null);
     this.vfs.unregisterProcess(this);
+  }
+
+  /** The program file this process runs (/proc/<pid>/exe), or null when none was recorded. */
+  get exe(): VirtualDentry | null {
+    return this.exeFile;
+  }
+
+  /**
+   * Records the program this process runs, as execve(2) does once it has opened it
+   * (do_open_execat, then set_mm_exe_file and __set_task_comm): /proc/<pid>/exe leads to the
+   * file and the command name becomes the last component of `path` as given ("N" for
+   * AT_EMPTY_PATH on descriptor N, whose path execveat calls /dev/fd/N). Loading and running
+   * the program, and closing O_CLOEXEC descriptors, are the caller's business.
+   * Flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. Errors: EINVAL (flags), ENOENT, ENOTDIR, ELOOP,
+   * EACCES (not a regular file, a noexec mount, no execute permission), EBADF.
+   *
+   * @example
+   * p.setExecutable(AT_FDCWD, '/usr/bin/python3');
+   */
+  setExecutable(dirfd: number, path: PathLike, flags = 0): void {
+    try {
+      if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw vfsError('EINVAL');
+      const p = this.lookupPath(dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, flags);
+      // do_open_execat asks may_open for MAY_EXEC only: directories, devices, fifos and noexec
+      // mounts are EACCES, a symlink (AT_SYMLINK_NOFOLLOW) ELOOP.
+      this.mayOpen(p.mount, p.dentry.inode, MAY_EXEC, 0);
+      const name = toByteString(path);
+      const base = name.length === 0 ? String(dirfd) : name.slice(name.lastIndexOf('/') + 1);
+      this.recordExe(p);
+      this.comm = base.slice(0, 15);
+    } catch (e) {
+      throw this.fail(e, 'execve', path);
+    }
+  }
+
+  private recordExe(path: VirtualDentry | null): void {
+    if (path !== null) {
+      path.mount.refs++;
+      path.dentry.pins++;
+    }
+    const old = this.exeFile;
+    this.exeFile = path;
+    if (old !== null) {
+      old.mount.refs--;
+      old.dentry.pins--;
+    }
   }
 
   /** Changes the credentials (setresuid/setgroups as one step). */

@@ -147,10 +147,10 @@ export class VirtualFileSystem {
     return this.registerProcess(0, cred, boot, new FdTable(this.options.maxFds));
   }
 
-  /** @internal Adds a process to the table. */
-  registerProcess(ppid: number, cred: Cred, fsContext: FsContext, files: FdTable): Process {
+  /** @internal Adds a process to the table; `tgid` makes it a thread of that group. */
+  registerProcess(ppid: number, cred: Cred, fsContext: FsContext, files: FdTable, tgid?: number): Process {
     const pid = this.nextPid++;
-    const p = new Process(this, pid, ppid, cred, fsContext, files);
+    const p = new Process(this, pid, ppid, cred, fsContext, files, tgid ?? pid);
     this.processes.set(pid, p);
     return p;
   }
