@@ -109,6 +109,11 @@ export abstract class FileSystem {
   get mountOptions(): string {
     return '';
   }
+  /**
+   * For filesystems that are never mounted in a namespace (pipes): the name /proc/<pid>/fd
+   * shows for one of their objects instead of a path (Linux d_op->d_dname, `pipe:[ino]`).
+   */
+  dname?(inode: Inode): ByteString;
 }
 
 /**

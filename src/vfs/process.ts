@@ -17,7 +17,7 @@ import {
   AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, DT_DIR, FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD,
   F_GETFL, F_SETFD, F_SETFL, FASYNC, MNT_DETACH, MNT_EXPIRE, MNT_FORCE, O_ACCMODE, O_APPEND, O_CLOEXEC,
   O_CREAT, O_DIRECT, O_DIRECTORY, O_DSYNC, O_EXCL, O_LARGEFILE, O_NOATIME, O_NOFOLLOW, O_NONBLOCK,
-  O_PATH, O_TRUNC, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, RESOLVE_BENEATH,
+  O_PATH, O_RDONLY, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, RESOLVE_BENEATH,
   RESOLVE_CACHED, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
   S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID,
   S_ISUID, S_ISVTX, S_IXGRP, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET, UMOUNT_NOFOLLOW,
@@ -493,6 +493,42 @@ export class Process implements WalkContext {
       this.files.close(fd);
     } catch (e) {
       throw this.fail(e, 'close');
+    }
+  }
+
+  /**
+   * Makes an anonymous pipe (pipe2(2)) and returns [read end, write end]. Flags: O_CLOEXEC,
+   * O_NONBLOCK, O_DIRECT (kept in the write end's flags; vroot pipes keep no packet
+   * boundaries). /proc/<pid>/fd names the ends `pipe:[ino]`, and opening that link opens the
+   * same pipe as a fifo. Errors: EINVAL (other flags, O_NOTIFICATION_PIPE), EMFILE.
+   *
+   * @example
+   * const [r, w] = p.pipe2(O_CLOEXEC);
+   */
+  pipe2(flags = 0): [number, number] {
+    try {
+      if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) throw vfsError('EINVAL');
+      const pipefs = this.vfs.pipeFs;
+      const dentry = pipefs.newPipe(this.cred);
+      const pipe = this.vfs.pipeOf(dentry.inode);
+      // create_pipe_files: both ends share one dentry; the reader is counted before the writer
+      // opens, so neither end waits for the other.
+      const reader = new OpenFile(pipefs.mount, dentry, dentry.inode, O_RDONLY | (flags & O_NONBLOCK), pipe.open(O_RDONLY | O_NONBLOCK));
+      const writer = new OpenFile(pipefs.mount, dentry, dentry.inode, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)), pipe.open(O_WRONLY));
+      const cloexec = (flags & O_CLOEXEC) !== 0;
+      let fdr = -1;
+      try {
+        fdr = this.files.install(reader, cloexec);
+        return [fdr, this.files.install(writer, cloexec)];
+      } catch (e) {
+        if (fdr >= 0) this.files.close(fdr);
+        else { reader.refs = 1; reader.put(); }
+        writer.refs = 1;
+        writer.put();
+        throw e;
+      }
+    } catch (e) {
+      throw this.fail(e, 'pipe2');
     }
   }
 

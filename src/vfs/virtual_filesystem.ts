@@ -22,6 +22,7 @@ import { FsContext } from './fs_context.js';
 import type { FileSystem, Inode } from './inode.js';
 import { Mount, mountFlags, type MountOptions, type VirtualDentry } from './mount.js';
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, PathWalk } from './path_walk.js';
+import { PipeFs } from './pipefs.js';
 import { Process } from './process.js';
 
 /** Options of a VirtualFileSystem. */
@@ -70,6 +71,7 @@ export class VirtualFileSystem {
   private readonly processes = new Map<number, Process>();
   private nextPid = 1;
   private readonly pipes = new WeakMap<Inode, Pipe>();
+  private pipefs: PipeFs | null = null;
 
   constructor(options: VfsOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -190,6 +192,11 @@ export class VirtualFileSystem {
       this.pipes.set(inode, p);
     }
     return p;
+  }
+
+  /** @internal The pipefs of anonymous pipes, made on first use. */
+  get pipeFs(): PipeFs {
+    return this.pipefs ??= new PipeFs(this.clock);
   }
 
   /**
