@@ -15,6 +15,7 @@ import type { ByteString } from './bytes.js';
 import { vfsError } from './errors.js';
 import type { WalkContext } from './path_walk.js';
 import type { SetAttr, Stat, StatFs, Timespec } from './stat.js';
+import type { VirtualFileSystem } from './virtual_filesystem.js';
 
 /** Attributes of an object the core asks a filesystem to create (mode includes the type bits). */
 export interface NewInodeAttrs {
@@ -100,6 +101,14 @@ export abstract class FileSystem {
   revalidate(dir: Inode, name: ByteString, cached: Inode): Inode | null {
     void dir; void name;
     return cached;
+  }
+  /**
+   * Called when a mount of this filesystem is made in `vfs`, before it is attached (Linux: a
+   * filesystem's fill_super sees the mounter's namespaces; procfs binds to the pid namespace
+   * there). Errors: what the filesystem refuses (procfs: EBUSY when it shows another VFS).
+   */
+  attachTo(vfs: VirtualFileSystem): void {
+    void vfs;
   }
   /** The text shown as the mount source in /proc/self/mounts. */
   get source(): string {

@@ -72,6 +72,7 @@ export class VirtualFileSystem {
   private nextPid = 1;
   private readonly pipes = new WeakMap<Inode, Pipe>();
   private pipefs: PipeFs | null = null;
+  private readonly exitObservers: ((p: Process) => void)[] = [];
 
   constructor(options: VfsOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -109,6 +110,7 @@ export class VirtualFileSystem {
     const flags = mountFlags(options);
     if (this.rootMount === null) {
       if (toByteString(path) !== '/') throw vfsError('ENOENT', 'mount "/" first');
+      fs.attachTo(this);
       this.rootMount = new Mount(fs, rootDentryOf(fs), null, null, flags);
       return this.rootMount;
     }
@@ -160,6 +162,19 @@ export class VirtualFileSystem {
   /** @internal */
   unregisterProcess(p: Process): void {
     this.processes.delete(p.pid);
+    for (const observer of this.exitObservers) observer(p);
+  }
+
+  /**
+   * Calls `observer` with every process that leaves the table from now on (procfs forgets its
+   * entries then, as Linux's proc_flush_pid does). Returns a function that stops the calls.
+   */
+  observeExits(observer: (p: Process) => void): () => void {
+    this.exitObservers.push(observer);
+    return () => {
+      const i = this.exitObservers.indexOf(observer);
+      if (i >= 0) this.exitObservers.splice(i, 1);
+    };
   }
 
   /** The process with `pid`, if it is alive. */
@@ -235,6 +250,7 @@ export class VirtualFileSystem {
 
   /** @internal Attaches a mount of `fs` showing `root` at `target`. */
   attachMount(fs: FileSystem, root: Dentry, target: VirtualDentry, flags: number): Mount {
+    fs.attachTo(this);
     const m = new Mount(fs, root, target.mount, target.dentry, flags);
     target.mount.children.set(target.dentry, m);
     target.dentry.mounted++;
