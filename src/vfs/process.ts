@@ -257,12 +257,13 @@ export class Process implements WalkContext {
    */
   openat(dirfd: number, path: PathLike, flags: number, mode = 0): number {
     try {
-      // build_open_how: drop unknown bits, O_PATH beats everything else.
-      let f = flags & VALID_OPEN_FLAGS;
+      // The syscall adds O_LARGEFILE (force_o_largefile), then build_open_how drops unknown
+      // bits and O_PATH beats everything else, O_LARGEFILE included.
+      let f = (flags & VALID_OPEN_FLAGS) | O_LARGEFILE;
       let m = mode & S_IALLUGO;
       if (f & O_PATH) f &= O_PATH_FLAGS;
       if (!(f & O_CREAT) && (f & __O_TMPFILE) === 0) m = 0;
-      return this.doOpen(dirfd, toByteString(path), f | O_LARGEFILE, m, 0);
+      return this.doOpen(dirfd, toByteString(path), f, m, 0);
     } catch (e) {
       throw this.fail(e, 'openat', path);
     }
@@ -287,7 +288,8 @@ export class Process implements WalkContext {
         throw vfsError('EINVAL');
       }
       if (flags & O_PATH && flags & ~O_PATH_FLAGS) throw vfsError('EINVAL');
-      return this.doOpen(dirfd, toByteString(path), flags, mode, resolve);
+      // The syscall adds O_LARGEFILE to everything but O_PATH opens.
+      return this.doOpen(dirfd, toByteString(path), flags & O_PATH ? flags : flags | O_LARGEFILE, mode, resolve);
     } catch (e) {
       throw this.fail(e, 'openat2', path);
     }
@@ -418,7 +420,8 @@ export class Process implements WalkContext {
     const d = new Dentry(`#${inode.ino}`, p.dentry, inode);
     d.deleted = true;
     void acc;
-    const fileFlags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | __O_TMPFILE | O_DIRECTORY);
+    // f_flags keep O_TMPFILE (F_GETFL and fdinfo show it); only do_dentry_open's bits go.
+    const fileFlags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
     const file = new OpenFile(p.mount, d, inode, fileFlags, inode.open(fileFlags, this));
     if (!(flags & O_EXCL)) this.vfs.linkable.add(inode);
     return file;
@@ -583,7 +586,7 @@ export class Process implements WalkContext {
           this.files.setCloexec(fd, (arg & FD_CLOEXEC) !== 0);
           return 0;
         case F_GETFL:
-          return file.flags & ~(O_CLOEXEC | __O_TMPFILE);
+          return file.flags;
         case F_SETFL:
           if (file.isPath) throw vfsError('EBADF');
           if (arg & O_NOATIME && !(file.flags & O_NOATIME) && !ownerOrCapable(this.cred, file.inode)) throw vfsError('EPERM');
