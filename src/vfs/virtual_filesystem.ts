@@ -259,12 +259,18 @@ export class VirtualFileSystem {
     return m;
   }
 
-  /** @internal Copies the mounts below `source` onto the bind mount `copy` (MS_BIND|MS_REC). */
-  copySubmounts(source: VirtualDentry, copy: Mount): void {
-    for (const [mp, child] of source.mount.children) {
-      if (!mp.isSubdirOf(source.dentry)) continue;
+  /**
+   * @internal Copies the mounts below `source` onto the bind mount `copy` (MS_BIND|MS_REC).
+   * Linux's copy_tree copies the source tree before the bind is attached; here `copy` is
+   * already attached, possibly below `source` (a bind of a directory onto itself or into its
+   * own subtree), so it and its copies are skipped rather than copied again and again.
+   */
+  copySubmounts(source: VirtualDentry, copy: Mount, made: Set<Mount> = new Set([copy])): void {
+    for (const [mp, child] of [...source.mount.children]) {
+      if (made.has(child) || !mp.isSubdirOf(source.dentry)) continue;
       const inner = this.attachMount(child.fs, child.root, { mount: copy, dentry: mp }, child.flags);
-      this.copySubmounts({ mount: child, dentry: child.root }, inner);
+      made.add(inner);
+      this.copySubmounts({ mount: child, dentry: child.root }, inner, made);
     }
   }
 
