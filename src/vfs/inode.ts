@@ -148,6 +148,11 @@ export abstract class Inode {
   ctimeNsec = 0;
   btimeSec = 0;
   btimeNsec = 0;
+  /**
+   * S_IMMUTABLE (Linux: FS_IMMUTABLE_FL, and procfs's /proc/<pid> directories): the core refuses
+   * every write permission check and attribute change with EPERM, root's included.
+   */
+  immutable = false;
 
   isDir(): boolean { return (this.mode & S_IFMT) === S_IFDIR; }
   isSymlink(): boolean { return (this.mode & S_IFMT) === S_IFLNK; }

@@ -1735,11 +1735,15 @@ export class Process implements WalkContext {
     if (!safe) throw vfsError('EPERM');
   }
 
-  /** Linux inode_permission: read-only filesystems refuse writes, then generic_permission. */
+  /**
+   * Linux inode_permission: read-only filesystems refuse writes, nobody may write to an
+   * immutable inode, then generic_permission.
+   */
   inodePermission(inode: Inode, mask: number): void {
-    if (mask & MAY_WRITE && inode.fs.readOnly) {
+    if (mask & MAY_WRITE) {
       const t = inode.mode & S_IFMT;
-      if (t === S_IFREG || t === S_IFDIR || t === S_IFLNK) throw vfsError('EROFS');
+      if (inode.fs.readOnly && (t === S_IFREG || t === S_IFDIR || t === S_IFLNK)) throw vfsError('EROFS');
+      if (inode.immutable) throw vfsError('EPERM');
     }
     const e = permissionErrno(this.cred, inode, mask);
     if (e !== 0) throw new VfsError(e);
@@ -1809,8 +1813,9 @@ export class Process implements WalkContext {
     if (m !== -1) inode.setattr({ mode: m }, this.vfs.clock());
   }
 
-  /** notify_change: apply with ctime = now. */
+  /** notify_change: immutable inodes refuse (EPERM); apply with ctime = now. */
   private setattr(inode: Inode, attr: SetAttr, now: Timespec = this.vfs.clock()): void {
+    if (inode.immutable) throw vfsError('EPERM');
     inode.setattr(attr, now);
   }
 
