@@ -83,6 +83,8 @@ export abstract class FileSystem {
    * revalidated on every walk through `revalidate`.
    */
   readonly volatile: boolean = false;
+  /** SB_NODIRATIME: reading a directory never updates its access time (procfs sets it). */
+  readonly noDirAtime: boolean = false;
   /** Longest name in bytes (statfs f_namelen). */
   readonly nameMax: number = 255;
   /**

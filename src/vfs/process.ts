@@ -1832,6 +1832,7 @@ export class Process implements WalkContext {
   /** Linux atime_needs_update with relatime. */
   atimeNeedsUpdate(mount: Mount, inode: Inode): boolean {
     if (mount.noatime || mount.readOnly || inode.fs.readOnly) return false;
+    if (inode.fs.noDirAtime && inode.isDir()) return false;
     const now = this.vfs.clock();
     // relatime_need_update, then "atime already equals now" (atime_needs_update).
     if (!timeLE(inode.atimeSec, inode.atimeNsec, inode.mtimeSec, inode.mtimeNsec) &&
