@@ -22,7 +22,7 @@ import {
   S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID,
   S_ISUID, S_ISVTX, S_IXGRP, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET, UMOUNT_NOFOLLOW,
   UTIME_NOW, UTIME_OMIT, VALID_OPEN_FLAGS, VALID_RESOLVE_FLAGS, XATTR_CREATE, XATTR_REPLACE,
-  __O_SYNC, __O_TMPFILE, makedev, MS_BIND, MS_REC, MS_REMOUNT, MS_RDONLY,
+  __O_SYNC, __O_TMPFILE, makedev, MS_BIND, MS_NOATIME, MS_REC, MS_REMOUNT, MS_RDONLY,
 } from '../abi/constants.js';
 import { errno } from '../abi/errno.js';
 import { PATH_MAX, XATTR_LIST_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX } from '../abi/limits.js';
@@ -43,6 +43,7 @@ import {
 } from './posix_acl.js';
 import { Mount, mountFlags, type MountOptions, type VirtualDentry } from './mount.js';
 import { OpenFile } from './open_file.js';
+import { PipeFs } from './pipefs.js';
 import {
   LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
   LOOKUP_IN_ROOT, LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS, LOOKUP_NO_XDEV, PathWalk, WALK,
@@ -479,7 +480,7 @@ export class Process implements WalkContext {
         return { handle: driver(flags) };
       }
       case S_IFIFO:
-        return { handle: this.vfs.pipeOf(inode).open(flags) };
+        return { handle: this.vfs.pipeOf(inode).open(flags, inode.fs instanceof PipeFs) };
       case S_IFSOCK:
         throw vfsError('ENXIO');
       default:
@@ -514,10 +515,9 @@ export class Process implements WalkContext {
       const pipefs = this.vfs.pipeFs;
       const dentry = pipefs.newPipe(this.cred);
       const pipe = this.vfs.pipeOf(dentry.inode);
-      // create_pipe_files: both ends share one dentry; the reader is counted before the writer
-      // opens, so neither end waits for the other.
-      const reader = new OpenFile(pipefs.mount, dentry, dentry.inode, O_RDONLY | (flags & O_NONBLOCK), pipe.open(O_RDONLY | O_NONBLOCK));
-      const writer = new OpenFile(pipefs.mount, dentry, dentry.inode, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)), pipe.open(O_WRONLY));
+      // create_pipe_files: both ends share one dentry.
+      const reader = new OpenFile(pipefs.mount, dentry, dentry.inode, O_RDONLY | (flags & O_NONBLOCK), pipe.open(O_RDONLY, true));
+      const writer = new OpenFile(pipefs.mount, dentry, dentry.inode, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)), pipe.open(O_WRONLY, true));
       const cloexec = (flags & O_CLOEXEC) !== 0;
       let fdr = -1;
       try {
@@ -1639,14 +1639,18 @@ export class Process implements WalkContext {
     }
   }
 
-  /** Changes the flags of the mount at `target` (mount(2) with MS_REMOUNT). */
+  /**
+   * Changes the flags of the mount at `target` (mount(2) with MS_REMOUNT|MS_BIND). As on Linux,
+   * a remount that says nothing of access times (`noatime` left out) keeps the mount's.
+   */
   remount(target: PathLike, options: MountOptions): void {
     try {
       if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
       const t = this.lookupPath(AT_FDCWD, target, LOOKUP_FOLLOW, 0);
       if (t.dentry !== t.mount.root) throw vfsError('EINVAL');
       if (!options.readOnly && t.mount.fs.readOnly) throw vfsError('EROFS');
-      t.mount.flags = mountFlags(options);
+      const keepAtime = options.noatime === undefined ? t.mount.flags & MS_NOATIME : 0;
+      t.mount.flags = mountFlags(options) | keepAtime;
       void MS_REMOUNT; void MS_BIND; void MS_REC; void MS_RDONLY;
     } catch (e) {
       throw this.fail(e, 'mount', target);
