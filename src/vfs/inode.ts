@@ -284,6 +284,14 @@ export abstract class Inode {
     throw vfsError('EINVAL');
   }
   /**
+   * The core holds the inode without opening it (an O_PATH descriptor, a process's executable)
+   * until the matching `iput` (Linux ihold/iput): a filesystem that frees an unlinked file's
+   * data once nothing holds it counts these holders as it counts open handles.
+   */
+  ihold?(): void;
+  /** Ends a hold taken with `ihold`. */
+  iput?(): void;
+  /**
    * Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.); `ctx`
    * is the opening process (Linux's `current`, which procfs files consult).
    */

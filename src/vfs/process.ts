@@ -235,12 +235,14 @@ export class Process implements WalkContext {
     if (path !== null) {
       path.mount.refs++;
       path.dentry.pins++;
+      path.dentry.inode.ihold?.();
     }
     const old = this.exeFile;
     this.exeFile = path;
     if (old !== null) {
       old.mount.refs--;
       old.dentry.pins--;
+      old.dentry.inode.iput?.();
     }
   }
 
@@ -328,7 +330,7 @@ export class Process implements WalkContext {
     } else if (flags & O_PATH) {
       const w = new PathWalk(this, lookupFlags);
       const p = w.lookup(dirfd, path);
-      file = new OpenFile(p.mount, p.dentry, p.dentry.inode, fileFlags, defaultHandle);
+      file = new OpenFile(p.mount, p.dentry, p.dentry.inode, fileFlags, holdHandle(p.dentry.inode));
     } else {
       file = this.pathOpenat(dirfd, path, flags, mode, lookupFlags, acc, fileFlags);
     }
@@ -1869,6 +1871,13 @@ export class Process implements WalkContext {
 }
 
 const O_NOCTTY_BIT = 0o400;
+
+/** The handle of an O_PATH descriptor: no I/O, but it holds the inode until closed (ihold/iput). */
+function holdHandle(inode: Inode): FileHandle {
+  if (inode.ihold === undefined) return defaultHandle;
+  inode.ihold();
+  return { ...defaultHandle, release: () => inode.iput?.() };
+}
 
 function isPlainAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
