@@ -1615,6 +1615,8 @@ export class Process implements WalkContext {
 
   /**
    * Mounts a filesystem, or bind-mounts a path, on `target` (mount(2)). Needs CAP_SYS_ADMIN.
+   * A bind mount starts with the flags of the mount it copies (clone_mnt); `options` add to
+   * them, as mount(8) does by remounting after the bind.
    * Errors: EPERM, ENOENT, ENOTDIR (a directory bound on a file or the reverse), EINVAL.
    */
   mount(source: MountSource, target: PathLike, options: MountOptions = {}): void {
@@ -1628,7 +1630,7 @@ export class Process implements WalkContext {
         if (s.dentry.inode.isDir() !== t.dentry.inode.isDir()) throw vfsError(t.dentry.inode.isDir() ? 'ENOTDIR' : 'EISDIR');
         fs = s.mount.fs;
         root = s.dentry;
-        const m = this.vfs.attachMount(fs, root, t, mountFlags(options));
+        const m = this.vfs.attachMount(fs, root, t, s.mount.flags | mountFlags(options));
         if (source.recursive) this.vfs.copySubmounts(s, m);
         return;
       }
