@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AT_FDCWD, F_GETFD, F_GETFL, FD_CLOEXEC, O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_PATH, O_RDONLY, O_WRONLY,
-  SEEK_SET, S_IFIFO, Tmpfs, VfsError, VirtualFileSystem, type Process,
+  SEEK_SET, S_IFIFO, Tmpfs, VirtualFileSystem, type Process,
 } from '../../src/mod.js';
+import { code } from './_util.js';
 
 function setup(maxFds?: number): Process {
   const vfs = new VirtualFileSystem(maxFds === undefined ? {} : { maxFds });
@@ -13,15 +14,6 @@ function setup(maxFds?: number): Process {
   return vfs.createProcess();
 }
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
-}
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -10,11 +10,8 @@ device numbers become labels in order of appearance, and mount ids in fdinfo bec
 point they name.
 """
 import ctypes
-import errno
-import json
 import os
 import re
-import signal
 import struct
 import sys
 
@@ -246,38 +243,13 @@ def a_status_fields():
     return {"Umask", "State", "Uid", "Gid", "Groups", "Kthread", "Threads", "TracerPid", "Ngid"}
 
 
-def run_case(case, out_fd):
-    signal.signal(signal.SIGALRM, ko.on_alarm)
-    ko.check(ko.libc.unshare(ko.CLONE_NEWNS))
-    ko.check(ko.libc.mount(b"none", b"/", None, ko.MS_REC | ko.MS_PRIVATE, None))
-    scratch = b"/run/vroot-oracle-%d" % os.getpid()
-    os.makedirs(scratch, exist_ok=True)
-    ko.check(ko.libc.mount(b"tmpfs", scratch, b"tmpfs", 0, None))
-    os.mkdir(scratch + b"/.old")
-    ko.sys_call(ko.SYS_pivot_root, ctypes.c_char_p(scratch), ctypes.c_char_p(scratch + b"/.old"))
-    os.chdir(b"/")
-    ko.sys_call(ko.SYS_umount2, ctypes.c_char_p(b"/.old"), ctypes.c_int(2))
-    os.rmdir(b"/.old")
+def make_runner():
+    """In the case's fresh root: a real procfs at /proc and the other process, then the runner."""
     os.mkdir(b"/proc", 0o555)
     ko.check(ko.libc.mount(b"proc", b"/proc", b"proc", 0, None))
-    os.umask(0o022)
-    r = ProcRunner(spawn_other())
-    results = []
-    for op in case["ops"]:
-        try:
-            signal.setitimer(signal.ITIMER_REAL, 0.25)
-            try:
-                v = r.run(op)
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            results.append(["ok", v])
-        except ko.Blocked:
-            results.append(["err", "BLOCKS"])
-        except OSError as e:
-            results.append(["err", "BLOCKS" if e.errno == errno.EINTR else ko.errno_name(e.errno)])
-    os.write(out_fd, json.dumps({"id": case.get("id"), "results": results}).encode() + b"\n")
+    return ProcRunner(spawn_other())
 
 
 if __name__ == "__main__":
-    ko.run_case = run_case
+    ko.make_runner = make_runner
     ko.main()

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import {
   AT_FDCWD, AT_SYMLINK_NOFOLLOW, Cred, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY, O_RDWR,
   O_WRONLY, ProcFs, RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_XDEV,
-  S_IFDIR, S_IFLNK, S_IFMT, Tmpfs, VfsError, VirtualFileSystem, type Capability, type Process,
+  S_IFDIR, S_IFLNK, S_IFMT, Tmpfs, VirtualFileSystem, type Capability, type Process,
 } from '../../src/mod.js';
 import { rootDentryOf } from '../../src/vfs/dentry.js';
+import { code } from './_util.js';
 
 function setup(): { vfs: VirtualFileSystem; p: Process; proc: ProcFs } {
   const vfs = new VirtualFileSystem();
@@ -20,15 +21,6 @@ function setup(): { vfs: VirtualFileSystem; p: Process; proc: ProcFs } {
   return { vfs, p, proc };
 }
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
-}
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

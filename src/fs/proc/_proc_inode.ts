@@ -9,7 +9,7 @@
  * the task uses (open files, working directories), but looks them up each time, so a cached
  * /proc entry keeps no unlinked file alive.
  */
-import { O_ACCMODE, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../abi/constants.js';
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../abi/constants.js';
 import { byteStringToBytes, type ByteString } from '../../vfs/bytes.js';
 import { vfsError } from '../../vfs/errors.js';
 import { Inode, defaultHandle, type DirentSink, type FileHandle } from '../../vfs/inode.js';
@@ -47,6 +47,24 @@ export abstract class ProcInode extends Inode {
 
   override blocks(): number {
     return 0;
+  }
+
+  /**
+   * A directory (a `ProcDirectory`) opens for listing its entries, once its `checkOpen` allows;
+   * other inodes have nothing to open unless they say otherwise. Errors: EACCES (checkOpen).
+   */
+  override open(flags: number, ctx?: WalkContext): FileHandle {
+    void flags;
+    const dir = this as Partial<ProcDirectory>;
+    if (dir.entries === undefined) return defaultHandle;
+    if (ctx !== undefined) dir.checkOpen?.(ctx);
+    return directoryHandle(dir as ProcDirectory);
+  }
+
+  /** procfs directories are never empty (rmdir is refused before this is asked). */
+  override isEmptyDir(): boolean {
+    if (!this.isDir()) throw vfsError('ENOTDIR');
+    return false;
   }
 
   override getattr(out: Stat): void {
@@ -116,8 +134,8 @@ export interface ProcDirectory {
   checkOpen?(ctx: WalkContext): void;
 }
 
-/** Makes a directory handle that lists `dir` (Linux proc_readdir and its kin). */
-export function directoryHandle(dir: ProcDirectory): FileHandle {
+/** A directory handle that lists `dir` (Linux proc_readdir and its kin). */
+function directoryHandle(dir: ProcDirectory): FileHandle {
   return {
     read(): number { throw vfsError('EISDIR'); },
     write(): number { throw vfsError('EISDIR'); },
@@ -231,7 +249,8 @@ export class TaskFile extends TaskInode {
     if (ctx === undefined) return defaultHandle;
     this.checkOpen?.(ctx);
     // mounts_open_common keeps the task's root of the moment of open.
-    const opened: OpenedFrom = { root: this.task.fsContext.root, accessMode: flags & O_ACCMODE };
+    void flags;
+    const opened: OpenedFrom = { root: this.task.fsContext.root };
     const task = this.task;
     return textHandle((reader) => {
       if (!taskAlive(task)) throw vfsError('ESRCH');
@@ -244,6 +263,5 @@ export class TaskFile extends TaskInode {
 export interface OpenedFrom {
   /** The task's root when the file was opened. */
   root: VirtualDentry;
-  accessMode: number;
 }
 

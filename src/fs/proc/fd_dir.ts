@@ -6,11 +6,11 @@
 import { O_CLOEXEC, S_IFDIR, S_IFLNK } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
 import { vfsError } from '../../vfs/errors.js';
-import type { FileHandle, Inode } from '../../vfs/inode.js';
+import type { Inode } from '../../vfs/inode.js';
 import type { WalkContext } from '../../vfs/path_walk.js';
 import type { Process } from '../../vfs/process.js';
 import {
-  TaskFile, TaskInode, TaskLink, directoryHandle, notFound, type ProcDirectory, type ProcDirent,
+  TaskFile, TaskInode, TaskLink, notFound, type ProcDirectory, type ProcDirent,
 } from './_proc_inode.js';
 import { nameToInt, ptraceMayRead, taskAlive } from './_task.js';
 import type { ProcFs } from './proc_fs.js';
@@ -127,14 +127,8 @@ export class FdDir extends TaskInode implements ProcDirectory {
     }
   }
 
-  override open(flags: number, ctx?: WalkContext): FileHandle {
-    void flags;
-    // proc_open_fdinfo: listing fdinfo needs ptrace access (fd/ is guarded by its mode instead).
-    if (this.info && ctx !== undefined) checkFdinfoAccess(ctx, this.task);
-    return directoryHandle(this);
-  }
-
-  override isEmptyDir(): boolean {
-    return false;
+  /** proc_open_fdinfo: listing fdinfo needs ptrace access (fd/ is guarded by its mode instead). */
+  checkOpen(ctx: WalkContext): void {
+    if (this.info) checkFdinfoAccess(ctx, this.task);
   }
 }

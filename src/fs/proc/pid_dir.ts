@@ -7,10 +7,10 @@
  */
 import { S_IFDIR } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
-import type { FileHandle, Inode } from '../../vfs/inode.js';
+import type { Inode } from '../../vfs/inode.js';
 import type { Process } from '../../vfs/process.js';
 import {
-  TaskFile, TaskInode, TaskLink, directoryHandle, notFound, type ProcDirectory, type ProcDirent,
+  TaskFile, TaskInode, TaskLink, notFound, type ProcDirectory, type ProcDirent,
 } from './_proc_inode.js';
 import { nameToInt, taskAlive, threadsOf } from './_task.js';
 import { FdDir } from './fd_dir.js';
@@ -85,14 +85,6 @@ export class PidDir extends TaskInode implements ProcDirectory {
       yield [i + 2, { name: entry.name, inode }];
     }
   }
-
-  override open(): FileHandle {
-    return directoryHandle(this);
-  }
-
-  override isEmptyDir(): boolean {
-    return false;
-  }
 }
 
 /**
@@ -128,13 +120,5 @@ export class TaskDir extends TaskInode implements ProcDirectory {
       const dir = this.fs.tidDir(t);
       if (dir.refresh()) yield [t.pid + 2, { name: String(t.pid), inode: dir }];
     }
-  }
-
-  override open(): FileHandle {
-    return directoryHandle(this);
-  }
-
-  override isEmptyDir(): boolean {
-    return false;
   }
 }

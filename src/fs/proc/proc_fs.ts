@@ -26,13 +26,13 @@ import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
 import { rootDentryOf } from '../../vfs/dentry.js';
 import { VfsError, vfsError } from '../../vfs/errors.js';
-import { FileSystem, type FileHandle, type Inode } from '../../vfs/inode.js';
+import { FileSystem, type Inode } from '../../vfs/inode.js';
 import type { WalkContext } from '../../vfs/path_walk.js';
 import type { Process } from '../../vfs/process.js';
 import type { StatFs } from '../../vfs/stat.js';
 import type { VirtualFileSystem } from '../../vfs/virtual_filesystem.js';
 import {
-  ProcInode, ProcSymlink, directoryHandle, notFound, type ProcDirectory, type ProcDirent,
+  ProcInode, ProcSymlink, notFound, type ProcDirectory, type ProcDirent,
 } from './_proc_inode.js';
 import { nameToInt } from './_task.js';
 import { PidDir } from './pid_dir.js';
@@ -120,14 +120,6 @@ class ProcRoot extends ProcInode implements ProcDirectory {
       if (dir.refresh()) yield [at, { name: String(task.pid), inode: dir }];
     }
   }
-
-  override open(): FileHandle {
-    return directoryHandle(this);
-  }
-
-  override isEmptyDir(): boolean {
-    return false;
-  }
 }
 
 /**
@@ -197,20 +189,19 @@ export class ProcFs extends FileSystem {
 
   /** /proc/<pid> of `task`, the same inode for as long as the task lives. */
   tgidDir(task: Process): PidDir {
-    let d = this.tgidDirs.get(task);
-    if (d === undefined) {
-      d = new PidDir(this, task, false);
-      this.tgidDirs.set(task, d);
-    }
-    return d;
+    return this.taskDir(this.tgidDirs, task, false);
   }
 
   /** /proc/<tgid>/task/<tid> of `task`. */
   tidDir(task: Process): PidDir {
-    let d = this.tidDirs.get(task);
+    return this.taskDir(this.tidDirs, task, true);
+  }
+
+  private taskDir(made: WeakMap<Process, PidDir>, task: Process, thread: boolean): PidDir {
+    let d = made.get(task);
     if (d === undefined) {
-      d = new PidDir(this, task, true);
-      this.tidDirs.set(task, d);
+      d = new PidDir(this, task, thread);
+      made.set(task, d);
     }
     return d;
   }
