@@ -332,7 +332,9 @@ test('exit: the pid directory goes, open proc files fail as Linux, cached entrie
   const status = p.openat(AT_FDCWD, `/proc/${q.pid}/status`, O_RDONLY);
   const fdDir = p.openat(AT_FDCWD, `/proc/${q.pid}/fd`, O_RDONLY | O_DIRECTORY);
   const cwd = p.openat(AT_FDCWD, `/proc/${q.pid}`, O_PATH);
+  const pidDir = p.openat(AT_FDCWD, `/proc/${q.pid}`, O_RDONLY | O_DIRECTORY);
   q.exit();
+  assert.equal(code(() => p.getdents64(pidDir)), 'ENOENT');
   assert.equal(code(() => p.fstatat(AT_FDCWD, `/proc/${q.pid}`)), 'ENOENT');
   assert.equal(code(() => p.read(status, new Uint8Array(16))), 'ESRCH');
   assert.equal(code(() => p.getdents64(fdDir)), 'ENOENT');

@@ -7,6 +7,7 @@
  */
 import { S_IFDIR } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
+import { vfsError } from '../../vfs/errors.js';
 import type { Inode } from '../../vfs/inode.js';
 import type { Process } from '../../vfs/process.js';
 import {
@@ -76,8 +77,9 @@ export class PidDir extends TaskInode implements ProcDirectory {
     return inode.refresh() ? inode : null;
   }
 
-  /** Linux proc_pident_readdir. */
+  /** Linux proc_pident_readdir. Errors: ENOENT (the task is gone). */
   *entries(cookie: number): Iterable<[number, ProcDirent]> {
+    if (!taskAlive(this.task)) throw vfsError('ENOENT');
     for (let i = Math.max(0, cookie - 2); i < this.table.length; i++) {
       const entry = this.table[i]!;
       const inode = this.child(entry);
@@ -112,9 +114,9 @@ export class TaskDir extends TaskInode implements ProcDirectory {
     return dir.refresh() ? dir : notFound();
   }
 
-  /** Linux proc_task_readdir. */
+  /** Linux proc_task_readdir. Errors: ENOENT (the task is gone). */
   *entries(cookie: number): Iterable<[number, ProcDirent]> {
-    if (!taskAlive(this.task)) return;
+    if (!taskAlive(this.task)) throw vfsError('ENOENT');
     for (const t of threadsOf(this.task)) {
       if (t.pid + 2 < cookie) continue;
       const dir = this.fs.tidDir(t);
