@@ -3,7 +3,7 @@
  * normalization proc_oracle.py applies to the kernel's answers.
  */
 import {
-  AT_FDCWD, PROC_SUPER_MAGIC, MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, O_DIRECTORY, O_PATH, O_RDONLY,
+  AT_FDCWD, F_GETFL, F_SETFL, PROC_SUPER_MAGIC, MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY,
   ProcFs, S_IFDIR, S_IFLNK, S_IFMT, Tmpfs, VfsError, VirtualFileSystem, byteStringToBytes, bytesToByteString,
   type MountOptions, type Process, type VfsOptions,
 } from '../../src/mod.js';
@@ -27,7 +27,13 @@ export type ProcOp =
   | ['mount_tmpfs_flags', string, number]
   | ['mount_bind', string, string, boolean]
   | ['remount_bind', string, number]
-  | ['writefile', string, number, string];
+  | ['writefile', string, number, string]
+  /**
+   * Opens /proc/self/fd/N ('open': openat; 'openat2': with `resolve`; 'dirfd': openat2 of "N"
+   * in an O_PATH descriptor of /proc/self/fd), then reports the new descriptor's fstat, fdinfo
+   * flags and first bytes (read without blocking), and closes it.
+   */
+  | ['reopen', 'open' | 'openat2' | 'dirfd', number, number, number];
 
 /** Any operation of a procfs case. */
 export type AnyOp = Op | ProcOp;
@@ -224,6 +230,39 @@ function runProcOp(p: Process, op: AnyOp, norm: Normalizer): unknown {
     case 'remount_bind':
       p.remount(bs(op[1]), mountOptions(op[2]));
       return null;
+    case 'reopen': {
+      const [, how, target, flags, resolve] = op;
+      let fd: number;
+      if (how === 'open') {
+        fd = p.openat(AT_FDCWD, `/proc/self/fd/${target}`, flags, 0o600);
+      } else if (how === 'openat2') {
+        fd = p.openat2(AT_FDCWD, `/proc/self/fd/${target}`, { flags, resolve });
+      } else {
+        const dir = p.openat(AT_FDCWD, '/proc/self/fd', O_PATH | O_DIRECTORY);
+        try {
+          fd = p.openat2(dir, String(target), { flags, resolve });
+        } finally {
+          p.close(dir);
+        }
+      }
+      try {
+        // Identity, type and size; the times move with reads by the kernel's coarse clock.
+        const stat = { ...(runProcOp(p, ['fstat', fd], norm) as object), times: null };
+        const info = readAll(p, `/proc/self/fdinfo/${fd}`).split('\n')[1];
+        let data: string;
+        try {
+          p.fcntl(fd, F_SETFL, p.fcntl(fd, F_GETFL) | O_NONBLOCK);
+          const buf = new Uint8Array(16);
+          data = bytesToByteString(buf.subarray(0, p.read(fd, buf)));
+        } catch (e) {
+          if (!(e instanceof VfsError)) throw e;
+          data = e.code;
+        }
+        return { stat, info, data };
+      } finally {
+        p.close(fd);
+      }
+    }
     case 'writefile': {
       const fd = p.openat(AT_FDCWD, bs(op[1]), op[2]);
       try {

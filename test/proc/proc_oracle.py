@@ -213,6 +213,31 @@ class ProcRunner(ko.Runner):
             path, flags = a
             ko.check(ko.libc.mount(None, ko.b(path), None, ctypes.c_ulong(MS_REMOUNT | MS_BIND | flags), None))
             return None
+        if name == "reopen":
+            how, target, flags, resolve = a
+            if how == "open":
+                fd = ko.sys_call(ko.SYS_openat, ctypes.c_int(ko.AT_FDCWD), ctypes.c_char_p(b"/proc/self/fd/%d" % target), ctypes.c_int(flags), ctypes.c_uint(0o600))
+            elif how == "openat2":
+                fd = super().run(["openat2", ko.AT_FDCWD, "/proc/self/fd/%d" % target, flags, 0, resolve])
+            else:
+                d = os.open(b"/proc/self/fd", os.O_PATH | os.O_DIRECTORY)
+                try:
+                    fd = super().run(["openat2", d, str(target), flags, 0, resolve])
+                finally:
+                    os.close(d)
+            try:
+                # Identity, type and size; the times move with reads by the kernel's coarse clock.
+                stat = dict(self.run(["fstat", fd]), times=None)
+                info = read_all("/proc/self/fdinfo/%d" % fd).split("\n")[1]
+                try:
+                    fl = ko.sys_call(ko.SYS_fcntl, ctypes.c_int(fd), ctypes.c_int(3), ctypes.c_long(0))
+                    ko.sys_call(ko.SYS_fcntl, ctypes.c_int(fd), ctypes.c_int(4), ctypes.c_long(fl | os.O_NONBLOCK))
+                    data = super().run(["read", fd, 16])
+                except OSError as e:
+                    data = ko.errno_name(e.errno)
+                return {"stat": stat, "info": info, "data": data}
+            finally:
+                os.close(fd)
         if name == "writefile":
             path, flags, data = a
             fd = os.open(ko.b(path), flags)

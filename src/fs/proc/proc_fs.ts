@@ -25,7 +25,7 @@ import { S_IFDIR } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
 import { rootDentryOf } from '../../vfs/dentry.js';
-import { VfsError, vfsError } from '../../vfs/errors.js';
+import { vfsError } from '../../vfs/errors.js';
 import { FileSystem, type Inode } from '../../vfs/inode.js';
 import type { WalkContext } from '../../vfs/path_walk.js';
 import type { Process } from '../../vfs/process.js';
@@ -168,15 +168,14 @@ export class ProcFs extends FileSystem {
     vfs.observeExits((task) => this.flush(task));
   }
 
-  /** Every cached entry is checked again: the answer is whatever the directory finds now. */
+  /**
+   * Every cached entry is checked again: the answer is whatever the directory finds now. A name
+   * that is gone is ENOENT, not a negative entry, as Linux looks the name up again after
+   * d_revalidate fails and proc's lookup says ENOENT (so O_CREAT of a closed fd/N is ENOENT).
+   */
   override revalidate(dir: Inode, name: ByteString, cached: Inode): Inode | null {
     void cached;
-    try {
-      return dir.lookup(name);
-    } catch (e) {
-      if (e instanceof VfsError && e.code === 'ENOENT') return null;
-      throw e;
-    }
+    return dir.lookup(name);
   }
 
   statfs(): StatFs {
