@@ -12,12 +12,13 @@
 export * from './abi/constants.js';
 export { errno, errnoName, type ErrnoCode } from './abi/errno.js';
 export * from './abi/limits.js';
-export { VfsError } from './vfs/errors.js';
+export { VfsError, setErrorStacks } from './vfs/errors.js';
 export { VirtualFileSystem, type VfsOptions, type ProcessOptions, type DPath } from './vfs/virtual_filesystem.js';
 export { Process, type OpenHow, type CloneOptions, type MountSource } from './vfs/process.js';
 export { Cred, ROOT_CRED, type CredOptions, type Capability } from './vfs/cred.js';
 export { FileSystem, Inode, defaultHandle, type FileHandle, type NewInodeAttrs, type DirentSink } from './vfs/inode.js';
 export { Dirent64 } from './vfs/dirent.js';
+export { setDentryCacheLimit } from './vfs/dentry.js';
 export type { Stat, StatFs, Timespec, SetAttr } from './vfs/stat.js';
 export { Mount, type MountOptions, type VirtualDentry } from './vfs/mount.js';
 export { systemClock, type Clock } from './vfs/clock.js';

@@ -51,6 +51,11 @@ export interface FileHandle {
   release(): void;
   /** SEEK_DATA/SEEK_HOLE support: the next data or hole offset at or after `offset`. */
   seekDataHole?(offset: number, hole: boolean): number;
+  /**
+   * fallocate(2) for this open file (Linux `file_operations.fallocate`): `mode` holds only the
+   * FALLOC_FL_* bits the core let through. Absent: EOPNOTSUPP. The core updates times after.
+   */
+  fallocate?(mode: number, offset: number, length: number): void;
 }
 
 /** Default answers for handles that do not support an operation (gVisor's FileDescriptionDefaultImpl). */
@@ -78,6 +83,15 @@ export abstract class FileSystem {
   readonly dev: number = allocateAnonDev();
   /** True when the filesystem can never be written (erofs, an overlay without upper). */
   readonly readOnly: boolean = false;
+  /**
+   * Set when the filesystem was made read-only after mounting (SB_RDONLY by reconfiguration,
+   * e.g. Linux's "umount /" without MNT_DETACH, which remounts the root read-only).
+   */
+  remountedReadOnly = false;
+  /** sb_rdonly(): read-only by nature or by reconfiguration. */
+  isReadOnly(): boolean {
+    return this.readOnly || this.remountedReadOnly;
+  }
   /**
    * True when entries may change behind the core's back (a host directory): cached dentries are
    * revalidated on every walk through `revalidate`.

@@ -15,11 +15,10 @@ import { MAXSYMLINKS, NAME_MAX, PATH_MAX } from '../abi/limits.js';
 import type { ByteString } from './bytes.js';
 import type { Cred } from './cred.js';
 import { Dentry } from './dentry.js';
-import { vfsError } from './errors.js';
+import { makeError, vfsError } from './errors.js';
 import type { Inode } from './inode.js';
 import type { Mount, VirtualDentry } from './mount.js';
 import { MAY_EXEC, permissionErrno } from './permissions.js';
-import { VfsError } from './errors.js';
 
 // Lookup flags (include/linux/namei.h), for this module and its callers.
 export const LOOKUP_FOLLOW = 0x0001;
@@ -32,6 +31,8 @@ export const LOOKUP_BENEATH = 0x080000;
 export const LOOKUP_IN_ROOT = 0x100000;
 export const LOOKUP_CACHED = 0x200000;
 export const LOOKUP_IS_SCOPED = LOOKUP_BENEATH | LOOKUP_IN_ROOT;
+/** Cross mounts stacked on the final position too (umount's "/" or "." on a covered dentry). */
+export const LOOKUP_MOUNTPOINT = 0x0080;
 
 // Last component types.
 export const LAST_NORM = 0;
@@ -96,6 +97,7 @@ export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false
   const dir = parent.inode;
   const cached = parent.children?.get(key);
   if (cached !== undefined) {
+    cached.referenced = true;
     const fs = dir.fs;
     if (!fs.volatile) return cached;
     const now = fs.revalidate(dir, cached.name, cached.inode);
@@ -278,6 +280,15 @@ export class PathWalk {
       this.linkPathWalk(s);
       s = this.lookupLast();
     }
+    if (this.flags & LOOKUP_MOUNTPOINT) {
+      // handle_lookup_down: the final position may itself be covered by mounts.
+      for (;;) {
+        const top = this.mount.children.get(this.dentry);
+        if (top === undefined) break;
+        this.mount = top;
+        this.dentry = top.root;
+      }
+    }
     if (this.flags & LOOKUP_DIRECTORY && !this.dentry.inode.isDir()) throw vfsError('ENOTDIR');
     return this.path;
   }
@@ -299,7 +310,7 @@ export class PathWalk {
   mayLookup(): void {
     const e = permissionErrno(this.ctx.cred, this.dentry.inode, MAY_EXEC);
     // Linux 6.x drops out of RCU mode to confirm a refusal; RESOLVE_CACHED cannot, so EAGAIN.
-    if (e !== 0) throw this.flags & LOOKUP_CACHED ? vfsError('EAGAIN') : new VfsError(e);
+    if (e !== 0) throw this.flags & LOOKUP_CACHED ? vfsError('EAGAIN') : makeError(e);
   }
 
   /** Linux walk_component: `.`/`..` or a lookup, then step into the result. */

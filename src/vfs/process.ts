@@ -13,7 +13,8 @@
  * p.close(fd);
  */
 import {
-  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_STATX_SYNC_TYPE,
+  AT_EACCESS, AT_EMPTY_PATH, FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_INSERT_RANGE, FALLOC_FL_KEEP_SIZE,
+  FALLOC_FL_PUNCH_HOLE, FALLOC_FL_UNSHARE_RANGE, FALLOC_FL_ZERO_RANGE, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_STATX_SYNC_TYPE,
   AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, DT_DIR, FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD,
   F_GETFL, F_SETFD, F_SETFL, FASYNC, MNT_DETACH, MNT_EXPIRE, MNT_FORCE, O_ACCMODE, O_APPEND, O_CLOEXEC,
   O_CREAT, O_DIRECT, O_DIRECTORY, O_DSYNC, O_EXCL, O_LARGEFILE, O_NOATIME, O_NOFOLLOW, O_NONBLOCK,
@@ -33,7 +34,7 @@ import type { Cred } from './cred.js';
 import { Dentry, rootDentryOf } from './dentry.js';
 import { Pipe, WOULD_BLOCK } from './devices.js';
 import { Dirent64 } from './dirent.js';
-import { VfsError, vfsError } from './errors.js';
+import { VfsError, makeError, vfsError } from './errors.js';
 import { FdTable } from './fd_table.js';
 import { FsContext } from './fs_context.js';
 import { defaultHandle, type FileHandle, type FileSystem, type Inode, type NewInodeAttrs } from './inode.js';
@@ -45,7 +46,7 @@ import { Mount, mountFlags, type MountOptions, type VirtualDentry } from './moun
 import { OpenFile } from './open_file.js';
 import { PipeFs } from './pipefs.js';
 import {
-  LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
+  LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_MOUNTPOINT, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
   LOOKUP_IN_ROOT, LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS, LOOKUP_NO_XDEV, PathWalk, WALK,
   lookupChild, type MagicLink, type WalkContext,
 } from './path_walk.js';
@@ -578,6 +579,10 @@ export class Process implements WalkContext {
   fcntl(fd: number, cmd: number, arg = 0): number {
     try {
       const file = this.files.get(fd);
+      // check_fcntl_cmd: an O_PATH descriptor allows only these commands.
+      if (file.isPath && cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC && cmd !== F_GETFD && cmd !== F_SETFD && cmd !== F_GETFL) {
+        throw vfsError('EBADF');
+      }
       switch (cmd) {
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
@@ -590,7 +595,6 @@ export class Process implements WalkContext {
         case F_GETFL:
           return file.flags;
         case F_SETFL:
-          if (file.isPath) throw vfsError('EBADF');
           if (arg & O_NOATIME && !(file.flags & O_NOATIME) && !ownerOrCapable(this.cred, file.inode)) throw vfsError('EPERM');
           file.flags = (file.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
           return 0;
@@ -743,6 +747,39 @@ export class Process implements WalkContext {
       return pos;
     } catch (e) {
       throw this.fail(e, 'lseek');
+    }
+  }
+
+  /**
+   * Allocates or punches file space (fallocate(2)) in Linux's order of checks (vfs_fallocate).
+   * Errors: EBADF, EINVAL, EOPNOTSUPP, ESPIPE, EISDIR, ENODEV, EFBIG, ENOSPC.
+   */
+  fallocate(fd: number, mode: number, offset: number, length: number): void {
+    try {
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      if (offset < 0 || length <= 0) throw vfsError('EINVAL');
+      if (mode & ~0x7f) throw vfsError('EOPNOTSUPP');
+      if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) === (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) throw vfsError('EOPNOTSUPP');
+      if (mode & FALLOC_FL_PUNCH_HOLE && !(mode & FALLOC_FL_KEEP_SIZE)) throw vfsError('EOPNOTSUPP');
+      if (mode & FALLOC_FL_COLLAPSE_RANGE && mode & ~FALLOC_FL_COLLAPSE_RANGE) throw vfsError('EINVAL');
+      if (mode & FALLOC_FL_INSERT_RANGE && mode & ~FALLOC_FL_INSERT_RANGE) throw vfsError('EINVAL');
+      if (mode & FALLOC_FL_UNSHARE_RANGE && mode & ~(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE)) throw vfsError('EINVAL');
+      if (!file.writable) throw vfsError('EBADF');
+      const inode = file.inode;
+      const type = inode.mode & S_IFMT;
+      if (type === S_IFIFO) throw vfsError('ESPIPE');
+      if (type === S_IFDIR) throw vfsError('EISDIR');
+      if (type !== S_IFREG && type !== S_IFBLK) throw vfsError('ENODEV');
+      if (offset + length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
+      if (file.handle.fallocate === undefined) throw vfsError('EOPNOTSUPP');
+      file.handle.fallocate(mode, offset, length);
+      // file_modified: set-ID bits go, mtime and ctime move.
+      this.removePrivs(inode);
+      const now = this.vfs.clock();
+      inode.setattr({ mtime: now }, now);
+    } catch (e) {
+      throw this.fail(e, 'fallocate');
     }
   }
 
@@ -1621,8 +1658,11 @@ export class Process implements WalkContext {
    */
   mount(source: MountSource, target: PathLike, options: MountOptions = {}): void {
     try {
-      if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
+      // do_mount looks the target up before path_mount checks the privilege.
       const t = this.lookupPath(AT_FDCWD, target, LOOKUP_FOLLOW, 0);
+      if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
+      // lock_mount: nothing can be mounted on a mount that was detached.
+      if (t.mount.detached) throw vfsError('ENOENT');
       let fs: FileSystem;
       let root: Dentry;
       if ('bind' in source) {
@@ -1667,10 +1707,17 @@ export class Process implements WalkContext {
    */
   umount2(target: PathLike, flags = 0): void {
     try {
+      // ksys_umount, path_umount, can_umount, do_umount.
       if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW)) throw vfsError('EINVAL');
+      const t = this.lookupPath(AT_FDCWD, target, (flags & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW) | LOOKUP_MOUNTPOINT, 0);
       if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
-      const t = this.lookupPath(AT_FDCWD, target, flags & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW, 0);
-      if (t.dentry !== t.mount.root || t.mount.parent === null) throw vfsError('EINVAL');
+      // path_mounted, then check_mnt: a mount already detached is in no namespace.
+      if (t.dentry !== t.mount.root || t.mount.detached) throw vfsError('EINVAL');
+      if (t.mount === this.fsContext.root.mount && !(flags & MNT_DETACH)) {
+        // Linux: "unmounting" the caller's root remounts it read-only instead (do_umount_root).
+        t.mount.fs.remountedReadOnly = true;
+        return;
+      }
       this.vfs.detachMount(t.mount, (flags & MNT_DETACH) !== 0);
     } catch (e) {
       throw this.fail(e, 'umount2', target);
@@ -1750,11 +1797,11 @@ export class Process implements WalkContext {
   inodePermission(inode: Inode, mask: number): void {
     if (mask & MAY_WRITE) {
       const t = inode.mode & S_IFMT;
-      if (inode.fs.readOnly && (t === S_IFREG || t === S_IFDIR || t === S_IFLNK)) throw vfsError('EROFS');
+      if (inode.fs.isReadOnly() && (t === S_IFREG || t === S_IFDIR || t === S_IFLNK)) throw vfsError('EROFS');
       if (inode.immutable) throw vfsError('EPERM');
     }
     const e = permissionErrno(this.cred, inode, mask);
-    if (e !== 0) throw new VfsError(e);
+    if (e !== 0) throw makeError(e);
   }
 
   /**
@@ -1839,7 +1886,7 @@ export class Process implements WalkContext {
 
   /** Linux atime_needs_update with relatime. */
   atimeNeedsUpdate(mount: Mount, inode: Inode): boolean {
-    if (mount.noatime || mount.readOnly || inode.fs.readOnly) return false;
+    if (mount.noatime || mount.readOnly) return false;
     if (inode.fs.noDirAtime && inode.isDir()) return false;
     const now = this.vfs.clock();
     // relatime_need_update, then "atime already equals now" (atime_needs_update).

@@ -280,14 +280,22 @@ export class VirtualFileSystem {
    */
   detachMount(m: Mount, lazy: boolean): void {
     if (!lazy && (m.refs > 0 || m.children.size > 0)) throw vfsError('EBUSY');
-    const parent = m.parent!;
-    const mp = m.mountpoint!;
-    parent.children.delete(mp);
-    mp.mounted--;
-    mp.pins--;
-    m.root.pins--;
-    m.detached = true;
-    // Lazily detached children stay attached to the detached mount, reachable only by holders.
+    // umount_tree: the mount and, for MNT_DETACH, every mount below it leave the namespace and
+    // are disconnected from each other; holders of their dentries keep what they hold.
+    const disconnect = (x: Mount): void => {
+      for (const child of [...x.children.values()]) disconnect(child);
+      x.detached = true;
+      const parent = x.parent;
+      const mp = x.mountpoint;
+      if (parent === null || mp === null) return;
+      if (parent.children.get(mp) === x) parent.children.delete(mp);
+      mp.mounted--;
+      mp.pins--;
+      x.root.pins--;
+      x.parent = null;
+      x.mountpoint = null;
+    };
+    disconnect(m);
   }
 
   /** Every mount reachable from the namespace root, parents before children (for /proc/mounts). */

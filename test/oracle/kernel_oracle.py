@@ -46,6 +46,7 @@ SYS_faccessat2 = 439
 SYS_fchmodat2 = 452
 SYS_getdents64 = 217
 SYS_utimensat = 280
+SYS_fallocate = 285
 SYS_fchownat = 260
 SYS_linkat = 265
 SYS_mknodat = 259
@@ -251,6 +252,10 @@ class Runner:
             return None
         if name == "ftruncate":
             sys_call(SYS_ftruncate, ctypes.c_int(a[0]), ctypes.c_long(a[1]))
+            return None
+        if name == "fallocate":
+            fd, mode, off, length = a
+            sys_call(SYS_fallocate, ctypes.c_int(fd), ctypes.c_int(mode), ctypes.c_long(off), ctypes.c_long(length))
             return None
         if name == "access":
             dirfd, path, mode, flags = a

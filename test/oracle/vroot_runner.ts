@@ -144,6 +144,9 @@ export function runOp(p: Process, op: Op, norm: Normalizer): unknown {
     case 'ftruncate':
       p.ftruncate(op[1], op[2]);
       return null;
+    case 'fallocate':
+      p.fallocate(op[1], op[2], op[3], op[4]);
+      return null;
     case 'access':
       p.faccessat2(op[1], bs(op[2]), op[3], op[4]);
       return null;

@@ -6,7 +6,7 @@ import {
   AT_FDCWD, F_GETFD, F_GETFL, FD_CLOEXEC, O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_PATH, O_RDONLY, O_WRONLY,
   SEEK_SET, S_IFIFO, Tmpfs, VirtualFileSystem, type Process,
 } from '../../src/mod.js';
-import { code } from './_util.js';
+import { code } from '../_errno.js';
 
 function setup(maxFds?: number): Process {
   const vfs = new VirtualFileSystem(maxFds === undefined ? {} : { maxFds });

@@ -9,7 +9,7 @@ import {
   S_IFDIR, S_IFLNK, S_IFMT, Tmpfs, VirtualFileSystem, type Capability, type Process,
 } from '../../src/mod.js';
 import { rootDentryOf } from '../../src/vfs/dentry.js';
-import { code } from './_util.js';
+import { code } from '../_errno.js';
 
 function setup(): { vfs: VirtualFileSystem; p: Process; proc: ProcFs } {
   const vfs = new VirtualFileSystem();

@@ -65,7 +65,7 @@ export function showMountinfo(vfs: VirtualFileSystem, root: VirtualDentry): Byte
     const parent = m.parent === null ? m.id : m.parent.id;
     const dev = m.fs.dev;
     const mountRo = m.flags & MS_RDONLY ? 'ro' : 'rw';
-    const superRo = m.fs.readOnly ? 'ro' : 'rw';
+    const superRo = m.fs.isReadOnly() ? 'ro' : 'rw';
     text += `${m.id} ${parent} ${major(dev)}:${minor(dev)} ${escapeOctal(dentryPath(m.root), PATH_ESCAPES)} ` +
       `${escapeOctal(at, PATH_ESCAPES)} ${mountRo}${mountFlagsText(m)} - ${escapeOctal(m.fs.type, MANGLE)} ` +
       `${escapeOctal(m.fs.source, MANGLE)} ${superRo}${fsOptionsText(m)}\n`;
