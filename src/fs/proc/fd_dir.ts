@@ -9,6 +9,7 @@ import { vfsError } from '../../vfs/errors.js';
 import type { Inode } from '../../vfs/inode.js';
 import type { WalkContext } from '../../vfs/path_walk.js';
 import type { Process } from '../../vfs/process.js';
+import type { Stat } from '../../vfs/stat.js';
 import {
   TaskFile, TaskInode, TaskLink, notFound, type ProcDirectory, type ProcDirent,
 } from './_proc_inode.js';
@@ -88,11 +89,10 @@ export class FdDir extends TaskInode implements ProcDirectory {
     this.info = info;
   }
 
-  override refresh(): boolean {
-    if (!super.refresh()) return false;
+  override getattr(out: Stat): void {
     // proc_fd_getattr (Linux 6.2+): the size of fd/ is the number of open descriptors.
-    if (!this.info) this.size = this.task.files.fds().length;
-    return true;
+    if (!this.info && taskAlive(this.task)) this.size = this.task.files.fds().length;
+    super.getattr(out);
   }
 
   /** Linux proc_lookupfd_common. Errors: ENOENT. */

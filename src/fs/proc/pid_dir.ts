@@ -10,6 +10,7 @@ import type { ByteString } from '../../vfs/bytes.js';
 import { vfsError } from '../../vfs/errors.js';
 import type { Inode } from '../../vfs/inode.js';
 import type { Process } from '../../vfs/process.js';
+import type { Stat } from '../../vfs/stat.js';
 import {
   TaskFile, TaskInode, TaskLink, notFound, type ProcDirectory, type ProcDirent,
 } from './_proc_inode.js';
@@ -99,10 +100,9 @@ export class TaskDir extends TaskInode implements ProcDirectory {
     super(fs, S_IFDIR | 0o555, task);
   }
 
-  override refresh(): boolean {
-    if (!super.refresh()) return false;
-    this.nlink = 2 + threadsOf(this.task).length;
-    return true;
+  override getattr(out: Stat): void {
+    if (taskAlive(this.task)) this.nlink = 2 + threadsOf(this.task).length;
+    super.getattr(out);
   }
 
   /** Linux proc_task_lookup: a tid of the same thread group. Errors: ENOENT. */

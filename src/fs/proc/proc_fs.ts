@@ -29,7 +29,7 @@ import { vfsError } from '../../vfs/errors.js';
 import { FileSystem, type Inode } from '../../vfs/inode.js';
 import type { WalkContext } from '../../vfs/path_walk.js';
 import type { Process } from '../../vfs/process.js';
-import type { StatFs } from '../../vfs/stat.js';
+import type { Stat, StatFs } from '../../vfs/stat.js';
 import type { VirtualFileSystem } from '../../vfs/virtual_filesystem.js';
 import {
   ProcInode, ProcSymlink, notFound, type ProcDirectory, type ProcDirent,
@@ -86,10 +86,10 @@ class ProcRoot extends ProcInode implements ProcDirectory {
     return vfs.allProcesses().filter((p) => p.pid === p.tgid).sort((a, b) => a.pid - b.pid);
   }
 
-  override refresh(): boolean {
+  override getattr(out: Stat): void {
     // proc_root_getattr: 2 plus the number of processes.
     this.nlink = 2 + this.leaders().length;
-    return true;
+    super.getattr(out);
   }
 
   /** Linux proc_root_lookup: a pid first, then the other entries. Errors: ENOENT. */
