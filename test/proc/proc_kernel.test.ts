@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { AT_FDCWD, MS_NODEV, MS_NOEXEC, MS_NOSUID, O_PATH, O_RDONLY } from '../../src/mod.js';
 import { KernelOracle, kernelSysctls, oracleUnavailable } from '../oracle/kernel.js';
+import { firstDifference } from '../oracle/normalize.js';
 import type { Op, OpResult } from '../oracle/ops.js';
 import { procCaseArb } from './_proc_gen.js';
 import { runProcCaseOnVroot, type AnyOp } from './_vroot_proc.js';
@@ -15,15 +16,6 @@ import { runProcCaseOnVroot, type AnyOp } from './_vroot_proc.js';
 const RUNS = Number(process.env.VROOT_PROC_DIFF_RUNS ?? 600);
 const SEED = Number(process.env.VROOT_PROC_DIFF_SEED ?? 20261122);
 const script = fileURLToPath(new URL('../../../test/proc/proc_oracle.py', import.meta.url));
-
-function firstDifference(ops: AnyOp[], kernel: OpResult[], vroot: OpResult[]): string | null {
-  for (let i = 0; i < ops.length; i++) {
-    const k = JSON.stringify(kernel[i]);
-    const v = JSON.stringify(vroot[i]);
-    if (k !== v) return `op #${i} ${JSON.stringify(ops[i])}\n  kernel: ${k}\n  vroot:  ${v}`;
-  }
-  return null;
-}
 
 const why = oracleUnavailable();
 
