@@ -24,6 +24,7 @@ export { Mount, type MountOptions, type VirtualDentry } from './vfs/mount.js';
 export { systemClock, type Clock } from './vfs/clock.js';
 export { type ByteString, type PathLike, toByteString, byteStringToUtf8, byteStringToBytes, bytesToByteString } from './vfs/bytes.js';
 export { Tmpfs, type TmpfsOptions } from './fs/tmpfs/tmpfs.js';
+export { ProcFs, PROC_SUPER_MAGIC, type ProcFsOptions } from './fs/proc/proc_fs.js';
 export * from './emu/mod.js';
 export { utf8Casefold, utf8Validate, casefoldKey, casefoldKeyStrict, casefoldEqual } from './emu/casefold/casefold.js';
 export { getCasefoldFlag, setCasefoldFlag, FS_CASEFOLD_FL, type CasefoldFlag } from './emu/casefold/flags.js';

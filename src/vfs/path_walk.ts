@@ -48,6 +48,10 @@ const WALK_NOFOLLOW = 4;
 /** What a walk needs from the process that walks. */
 export interface WalkContext {
   readonly cred: Cred;
+  /** The walking task's id (Linux current->pid): the tid /proc/thread-self names. */
+  readonly pid: number;
+  /** Its thread group id (current->tgid): the pid /proc/self names. */
+  readonly tgid: number;
   /** The process root (chroot). */
   root(): VirtualDentry;
   /** The current working directory. */
@@ -64,10 +68,17 @@ export interface WalkContext {
 
 /**
  * A filesystem object that acts as a "magic link" (procfs /proc/<pid>/fd/N, cwd, root, exe):
- * following it jumps straight to the object instead of reading a path.
+ * following it jumps straight to the object instead of reading a path. Both methods get the
+ * process that walks (Linux's `current`), which decides what it may see.
  */
 export interface MagicLink {
-  magicLink(): VirtualDentry;
+  /**
+   * Where the link leads (Linux proc_get_link). Errors: ENOENT (the object is gone), EACCES
+   * (the walker may not look at the task: ptrace_may_access).
+   */
+  magicLink(ctx: WalkContext): VirtualDentry;
+  /** What readlink shows (Linux proc_pid_readlink: d_path from the reader's root). */
+  magicLinkText?(ctx: WalkContext): ByteString;
 }
 
 function isMagicLink(inode: object): inode is MagicLink {
@@ -361,16 +372,17 @@ export class PathWalk {
     // an update is due depends on the kernel's coarse clock, so vroot does not imitate that.)
     if (this.ctx.atimeNeedsUpdate(m, inode)) this.ctx.touchAtime(m, inode);
     if (isMagicLink(inode)) {
-      // nd_jump_link: refused under RESOLVE_NO_MAGICLINKS (ELOOP) and scoped lookups (EXDEV).
+      // proc_pid_get_link finds the target first (ENOENT, EACCES), then nd_jump_link refuses it
+      // under RESOLVE_NO_MAGICLINKS (ELOOP) and scoped lookups (EXDEV).
+      const target = inode.magicLink(this.ctx);
       if (this.flags & LOOKUP_NO_MAGICLINKS) throw vfsError('ELOOP');
-      const target = inode.magicLink();
       if (this.flags & LOOKUP_NO_XDEV && this.mount !== target.mount) throw vfsError('EXDEV');
       if (this.flags & LOOKUP_IS_SCOPED) throw vfsError('EXDEV');
       this.mount = target.mount;
       this.dentry = target.dentry;
       return null;
     }
-    const body = inode.readlink();
+    const body = inode.readlink(this.ctx);
     if (body.length === 0) throw vfsError('ENOENT');
     let i = 0;
     if (body.charCodeAt(0) === 47) {

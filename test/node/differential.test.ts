@@ -6,7 +6,7 @@
 // their relations: "later than last seen", "mtime equals ctime", exact values set by utimes).
 // As root, and as uid 1000 after a root-made setup, so permission errors show.
 //
-// VROOT_DIFF_SEQS, VROOT_DIFF_USER_SEQS, VROOT_DIFF_OPS and VROOT_DIFF_SEED change the size
+// VROOT_NODEFS_SEQS, VROOT_NODEFS_USER_SEQS, VROOT_NODEFS_OPS and VROOT_NODEFS_SEED change the size
 // and the seed (default: fixed, so a failure is reproducible).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,12 +19,12 @@ import { generate } from './_fs_gen.js';
 import { dumpTree, normalizer, runSequence, type Outcome, type PathSpec, type Sequence } from './_fs_ops.js';
 import { scratchRoot } from './_real_runner.js';
 
-const SEQS = Number(process.env.VROOT_DIFF_SEQS ?? 800);
-const USER_SEQS = Number(process.env.VROOT_DIFF_USER_SEQS ?? 300);
+const SEQS = Number(process.env.VROOT_NODEFS_SEQS ?? 800);
+const USER_SEQS = Number(process.env.VROOT_NODEFS_USER_SEQS ?? 300);
 /** Sequences that also compare how times move (slow: the kernel side waits a clock tick per call). */
-const TIMED_SEQS = Number(process.env.VROOT_DIFF_TIMED_SEQS ?? 16);
-const OPS = Number(process.env.VROOT_DIFF_OPS ?? 40);
-const SEED = Number(process.env.VROOT_DIFF_SEED ?? 20251122);
+const TIMED_SEQS = Number(process.env.VROOT_NODEFS_TIMED_SEQS ?? 16);
+const OPS = Number(process.env.VROOT_NODEFS_OPS ?? 40);
+const SEED = Number(process.env.VROOT_NODEFS_SEED ?? 20251122);
 const BATCH = 100;
 const USER = { uid: 1000, gid: 1000, groups: [1000, 100] };
 

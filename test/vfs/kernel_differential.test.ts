@@ -7,20 +7,11 @@ import fc from 'fast-check';
 import { KernelOracle, kernelSysctls, oracleUnavailable } from '../oracle/kernel.js';
 import { caseArb } from '../oracle/gen.js';
 import { runOnVroot } from '../oracle/vroot_runner.js';
-import { normalizeResults } from '../oracle/normalize.js';
+import { firstDifference, normalizeResults } from '../oracle/normalize.js';
 import type { Op, OpResult } from '../oracle/ops.js';
 
 const RUNS = Number(process.env.VROOT_DIFF_RUNS ?? 1500);
 const SEED = Number(process.env.VROOT_DIFF_SEED ?? 20261122);
-
-function firstDifference(ops: Op[], kernel: OpResult[], vroot: OpResult[]): string | null {
-  for (let i = 0; i < ops.length; i++) {
-    const k = JSON.stringify(kernel[i]);
-    const v = JSON.stringify(vroot[i]);
-    if (k !== v) return `op #${i} ${JSON.stringify(ops[i])}\n  kernel: ${k}\n  vroot:  ${v}`;
-  }
-  return null;
-}
 
 const why = oracleUnavailable();
 

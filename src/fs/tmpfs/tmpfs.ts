@@ -410,6 +410,15 @@ export class TmpfsFile extends TmpfsInode implements FileHandle {
     return this;
   }
 
+  // An O_PATH descriptor or an executable keeps an unlinked file's data as an open file does.
+  override ihold(): void {
+    this.openCount++;
+  }
+
+  override iput(): void {
+    this.release();
+  }
+
   read(buf: Uint8Array, offset: number, length: number, position: number): number {
     return this.data.read(this.size, buf, offset, length, position);
   }
