@@ -23,3 +23,5 @@ export { Mount, type MountOptions, type VirtualDentry } from './vfs/mount.js';
 export { systemClock, type Clock } from './vfs/clock.js';
 export { type ByteString, type PathLike, toByteString, byteStringToUtf8, byteStringToBytes, bytesToByteString } from './vfs/bytes.js';
 export { Tmpfs, type TmpfsOptions } from './fs/tmpfs/tmpfs.js';
+export { Overlay, OVERLAYFS_SUPER_MAGIC, type OverlayOptions } from './fs/overlay/overlay.js';
+export type { OverlayLayerSpec, OverlayLayerRoot } from './fs/overlay/layer.js';

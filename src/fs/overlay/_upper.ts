@@ -1,0 +1,105 @@
+// This module is browser compatible.
+/**
+ * Changes to the upper layer that must appear in one step (fs/overlayfs/dir.c:
+ * ovl_create_over_whiteout, ovl_cleanup_and_whiteout; copy_up.c: ovl_copy_up_workdir). With a
+ * work directory, an object is built there under a temporary name and renamed into place, so a
+ * crash never leaves a half-built object or a resurrected lower entry visible. Without one, the
+ * steps happen in place (safe for in-memory uppers, where nothing survives a crash).
+ */
+import type { ByteString } from '../../vfs/bytes.js';
+import type { Inode } from '../../vfs/inode.js';
+import type { Overlay } from './overlay.js';
+import { WHITEOUT_ATTRS } from './whiteout.js';
+
+/** Removes an entry, ignoring errors (cleanup after a failure, as ovl_cleanup only logs). */
+export function removeQuietly(dir: Inode, name: ByteString, inode: Inode): void {
+  try {
+    if (inode.isDir()) dir.rmdir(name, inode);
+    else dir.unlink(name, inode);
+  } catch {
+    // The failure being reported matters more than the leftover.
+  }
+}
+
+/**
+ * Builds an object with `make` (in `stage`, the work directory, when there is one) and `fill`,
+ * then makes it appear at `dest`/`name`, replacing the whiteout `whiteout` there when not null.
+ * A directory replaces a whiteout by exchange, then the whiteout is removed (RENAME_EXCHANGE,
+ * as the kernel does, because renaming a directory over a non-directory is ENOTDIR). On failure
+ * nothing new is visible and the whiteout is still in place.
+ */
+export function createInUpper(
+  ov: Overlay, dest: Inode, name: ByteString, whiteout: Inode | null,
+  make: (dir: Inode, name: ByteString) => Inode, fill?: (inode: Inode) => void, stage: Inode | null = ov.work,
+): Inode {
+  if (stage !== null) {
+    const tmp = ov.tempName(stage);
+    const inode = make(stage, tmp);
+    try {
+      fill?.(inode);
+      if (whiteout !== null && inode.isDir()) {
+        stage.rename(tmp, inode, dest, name, whiteout, true);
+        removeQuietly(stage, tmp, whiteout);
+      } else {
+        stage.rename(tmp, inode, dest, name, whiteout, false);
+      }
+    } catch (e) {
+      removeQuietly(stage, tmp, inode);
+      throw e;
+    }
+    return inode;
+  }
+  if (whiteout !== null) dest.unlink(name, whiteout);
+  let inode: Inode;
+  try {
+    inode = make(dest, name);
+  } catch (e) {
+    if (whiteout !== null) restoreWhiteout(dest, name);
+    throw e;
+  }
+  try {
+    fill?.(inode);
+  } catch (e) {
+    removeQuietly(dest, name, inode);
+    if (whiteout !== null) restoreWhiteout(dest, name);
+    throw e;
+  }
+  return inode;
+}
+
+function restoreWhiteout(dir: Inode, name: ByteString): void {
+  try {
+    dir.mknod(name, WHITEOUT_ATTRS);
+  } catch {
+    // Best effort: the original error is reported.
+  }
+}
+
+/**
+ * Makes `dir`/`name` a whiteout, replacing the upper entry `existing` (an empty directory or a
+ * non-directory) when not null (ovl_cleanup_and_whiteout).
+ */
+export function whiteoutEntry(ov: Overlay, dir: Inode, name: ByteString, existing: Inode | null): void {
+  const stage = ov.work;
+  if (stage !== null) {
+    const tmp = ov.tempName(stage);
+    const wh = stage.mknod(tmp, WHITEOUT_ATTRS);
+    try {
+      if (existing !== null && existing.isDir()) {
+        stage.rename(tmp, wh, dir, name, existing, true);
+        removeQuietly(stage, tmp, existing);
+      } else {
+        stage.rename(tmp, wh, dir, name, existing, false);
+      }
+    } catch (e) {
+      removeQuietly(stage, tmp, wh);
+      throw e;
+    }
+    return;
+  }
+  if (existing !== null) {
+    if (existing.isDir()) dir.rmdir(name, existing);
+    else dir.unlink(name, existing);
+  }
+  dir.mknod(name, WHITEOUT_ATTRS);
+}
