@@ -34,6 +34,7 @@ export class Dentry {
     this.name = name;
     this.parent = parent ?? this;
     this.inode = inode;
+    if (parent === null || inode.isDir()) directoryDentries.set(inode, this);
   }
 
   /** True for the root dentry of a filesystem. */
@@ -74,6 +75,20 @@ export class Dentry {
       d = d.parent;
     }
   }
+}
+
+/** The dentry of each directory inode (a directory has at most one live dentry). */
+const directoryDentries = new WeakMap<Inode, Dentry>();
+
+/**
+ * Drops the cached entry `name` of the directory `dir` (Linux d_invalidate), for a filesystem
+ * that was changed without going through the core: an overlay writes its upper layer by calling
+ * the layer's Inode operations directly, and every mount of that layer must see the change.
+ * Entries that are mount points stay.
+ */
+export function invalidateChild(dir: Inode, name: ByteString): void {
+  const child = directoryDentries.get(dir)?.children?.get(name);
+  if (child !== undefined && child.mounted === 0) child.markDeleted();
 }
 
 const roots = new WeakMap<FileSystem, Dentry>();
