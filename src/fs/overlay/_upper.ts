@@ -7,15 +7,35 @@
  * steps happen in place (safe for in-memory uppers, where nothing survives a crash).
  */
 import type { ByteString } from '../../vfs/bytes.js';
+import { invalidateChild } from '../../vfs/dentry.js';
 import type { Inode } from '../../vfs/inode.js';
 import type { Overlay } from './overlay.js';
 import { WHITEOUT_ATTRS } from './whiteout.js';
 
+/**
+ * Removes an upper entry (rmdir for a directory, unlink otherwise) and drops the name from the
+ * dentry cache every mount of the upper filesystem shares: the overlay changes its layers
+ * behind the core.
+ */
+export function removeUpper(dir: Inode, name: ByteString, inode: Inode): void {
+  if (inode.isDir()) dir.rmdir(name, inode);
+  else dir.unlink(name, inode);
+  invalidateChild(dir, name);
+}
+
+/** Renames within the upper layer, dropping both names from the shared dentry cache. */
+export function renameUpper(
+  oldDir: Inode, oldName: ByteString, inode: Inode, newDir: Inode, newName: ByteString, replaced: Inode | null, exchange: boolean,
+): void {
+  oldDir.rename(oldName, inode, newDir, newName, replaced, exchange);
+  invalidateChild(oldDir, oldName);
+  invalidateChild(newDir, newName);
+}
+
 /** Removes an entry, ignoring errors (cleanup after a failure, as ovl_cleanup only logs). */
 export function removeQuietly(dir: Inode, name: ByteString, inode: Inode): void {
   try {
-    if (inode.isDir()) dir.rmdir(name, inode);
-    else dir.unlink(name, inode);
+    removeUpper(dir, name, inode);
   } catch {
     // The failure being reported matters more than the leftover.
   }
@@ -38,10 +58,10 @@ export function createInUpper(
     try {
       fill?.(inode);
       if (whiteout !== null && inode.isDir()) {
-        stage.rename(tmp, inode, dest, name, whiteout, true);
+        renameUpper(stage, tmp, inode, dest, name, whiteout, true);
         removeQuietly(stage, tmp, whiteout);
       } else {
-        stage.rename(tmp, inode, dest, name, whiteout, false);
+        renameUpper(stage, tmp, inode, dest, name, whiteout, false);
       }
     } catch (e) {
       removeQuietly(stage, tmp, inode);
@@ -49,7 +69,7 @@ export function createInUpper(
     }
     return inode;
   }
-  if (whiteout !== null) dest.unlink(name, whiteout);
+  if (whiteout !== null) removeUpper(dest, name, whiteout);
   let inode: Inode;
   try {
     inode = make(dest, name);
@@ -86,10 +106,10 @@ export function whiteoutEntry(ov: Overlay, dir: Inode, name: ByteString, existin
     const wh = stage.mknod(tmp, WHITEOUT_ATTRS);
     try {
       if (existing !== null && existing.isDir()) {
-        stage.rename(tmp, wh, dir, name, existing, true);
+        renameUpper(stage, tmp, wh, dir, name, existing, true);
         removeQuietly(stage, tmp, existing);
       } else {
-        stage.rename(tmp, wh, dir, name, existing, false);
+        renameUpper(stage, tmp, wh, dir, name, existing, false);
       }
     } catch (e) {
       removeQuietly(stage, tmp, wh);
@@ -97,9 +117,6 @@ export function whiteoutEntry(ov: Overlay, dir: Inode, name: ByteString, existin
     }
     return;
   }
-  if (existing !== null) {
-    if (existing.isDir()) dir.rmdir(name, existing);
-    else dir.unlink(name, existing);
-  }
+  if (existing !== null) removeUpper(dir, name, existing);
   dir.mknod(name, WHITEOUT_ATTRS);
 }

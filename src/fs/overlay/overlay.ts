@@ -28,12 +28,45 @@
  */
 import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
-import { vfsError } from '../../vfs/errors.js';
+import { VfsError, vfsError } from '../../vfs/errors.js';
+import { O_RDONLY } from '../../abi/constants.js';
+import { OVL_XATTR_UUID, readXattr } from './whiteout.js';
 import { FileSystem, type Inode } from '../../vfs/inode.js';
 import type { StatFs } from '../../vfs/stat.js';
 import { Layer, layerRoot, type OverlayLayerSpec } from './layer.js';
 import { isNegative, resolveName, type Resolved } from './lookup.js';
 import { OverlayDirectory, OverlayFile, OverlayInode } from './overlay_inode.js';
+
+/**
+ * Linux 6.6+ ovl_init_uuid_xattr with uuid=auto: a new overlay (empty upper directory without a
+ * uuid) gets a persistent random `trusted.overlay.uuid` on its upper directory.
+ */
+function initUuid(upperRoot: Inode, clock: Clock): void {
+  if (readXattr(upperRoot, OVL_XATTR_UUID) !== null || !isEmpty(upperRoot)) return;
+  const uuid = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(uuid);
+  uuid[6] = (uuid[6]! & 0x0f) | 0x40;
+  uuid[8] = (uuid[8]! & 0x3f) | 0x80;
+  try {
+    upperRoot.setxattr(OVL_XATTR_UUID, uuid, 0, clock());
+  } catch (e) {
+    if (!(e instanceof VfsError) || e.code !== 'EOPNOTSUPP') throw e;
+  }
+}
+
+function isEmpty(dir: Inode): boolean {
+  const h = dir.open(O_RDONLY);
+  let empty = true;
+  try {
+    h.readdir(2, () => {
+      empty = false;
+      return false;
+    });
+  } finally {
+    h.release();
+  }
+  return empty;
+}
 
 /** OVERLAYFS_SUPER_MAGIC from include/uapi/linux/magic.h. */
 export const OVERLAYFS_SUPER_MAGIC = 0x794c7630;
@@ -141,6 +174,7 @@ export class Overlay extends FileSystem {
     const root = new OverlayDirectory(this, upper?.root ?? null, lowers.map((l) => l.root), lowers, lowers.map(() => false));
     root.whiteouts = true;
     this.root = root;
+    if (upper !== null) initUuid(upper.root, this.clock);
     root.syncAttrs();
   }
 

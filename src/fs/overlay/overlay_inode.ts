@@ -29,7 +29,7 @@ import { removeEntry } from './remove.js';
 import { renameEntry } from './rename.js';
 import { createInUpper } from './_upper.js';
 import { decodeOrigin } from './_origin.js';
-import { isOpaqueDir, isPrivateXattr, isImpureDir, isWhiteout, OVL_XATTR_ORIGIN, readXattr, setOpaque } from './whiteout.js';
+import { escapeXattr, unescapeXattr, isOpaqueDir, isImpureDir, isWhiteout, OVL_XATTR_ORIGIN, readXattr, setOpaque } from './whiteout.js';
 
 /** An object of the merged view: a directory or any other type. */
 export abstract class OverlayInode extends Inode {
@@ -124,30 +124,34 @@ export abstract class OverlayInode extends Inode {
     return this.real().readlink();
   }
 
-  // ---- xattrs (ovl_xattr_get / ovl_xattr_set / ovl_listxattr); trusted.overlay.* is private ----
+  // ---- xattrs (ovl_xattr_get / ovl_xattr_set / ovl_listxattr): trusted.overlay.* of the merged
+  // view is stored escaped as trusted.overlay.overlay.*; the overlay's own metadata never shows ----
 
   override getxattr(name: ByteString): Uint8Array | null {
-    if (isPrivateXattr(name)) throw vfsError('EOPNOTSUPP');
-    return this.real().getxattr(name);
+    return this.real().getxattr(escapeXattr(name));
   }
 
   override setxattr(name: ByteString, value: Uint8Array, flags: number, now: Timespec): void {
-    if (isPrivateXattr(name)) throw vfsError('EOPNOTSUPP');
     copyUp(this);
-    this.upper!.setxattr(name, value, flags, now);
+    this.upper!.setxattr(escapeXattr(name), value, flags, now);
     this.syncAttrs();
   }
 
   override listxattr(): ByteString[] {
-    return this.real().listxattr().filter((n) => !isPrivateXattr(n));
+    const out: ByteString[] = [];
+    for (const n of this.real().listxattr()) {
+      const shown = unescapeXattr(n);
+      if (shown !== null) out.push(shown);
+    }
+    return out;
   }
 
   override removexattr(name: ByteString, now: Timespec): void {
-    if (isPrivateXattr(name)) throw vfsError('EOPNOTSUPP');
+    const real = escapeXattr(name);
     // Removing an xattr the lower object lacks fails before any copy-up.
-    if (this.upper === null && this.real().getxattr(name) === null) throw vfsError('ENODATA');
+    if (this.upper === null && this.real().getxattr(real) === null) throw vfsError('ENODATA');
     copyUp(this);
-    this.upper!.removexattr(name, now);
+    this.upper!.removexattr(real, now);
     this.syncAttrs();
   }
 }

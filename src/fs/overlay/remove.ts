@@ -10,7 +10,7 @@ import { copyUp } from './copy_up.js';
 import { lowerPositive } from './lookup.js';
 import type { OverlayDirectory, OverlayInode } from './overlay_inode.js';
 import { checkEmptyDir } from './readdir.js';
-import { whiteoutEntry } from './_upper.js';
+import { removeUpper, whiteoutEntry } from './_upper.js';
 import { isOpaqueDir, setOpaque } from './whiteout.js';
 
 /**
@@ -26,8 +26,7 @@ export function removeEntry(dir: OverlayDirectory, name: ByteString, victim: Ove
   if (whiteouts.length > 0) clearWhiteouts(victim as OverlayDirectory, whiteouts);
   if (!positive) {
     const u = victim.upper!;
-    if (isDir) upperDir.rmdir(name, u);
-    else upperDir.unlink(name, u);
+    removeUpper(upperDir, name, u);
   } else {
     whiteoutEntry(dir.fs, upperDir, name, victim.upper);
   }
@@ -48,6 +47,6 @@ export function clearWhiteouts(dir: OverlayDirectory, names: ByteString[]): void
   dir.opaque = true;
   for (const name of names) {
     const wh = upper.lookup(name);
-    if (wh !== null) upper.unlink(name, wh);
+    if (wh !== null) removeUpper(upper, name, wh);
   }
 }

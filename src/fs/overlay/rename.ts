@@ -12,6 +12,7 @@ import { lowerPositive } from './lookup.js';
 import type { OverlayDirectory, OverlayInode } from './overlay_inode.js';
 import { checkEmptyDir } from './readdir.js';
 import { clearWhiteouts } from './remove.js';
+import { removeUpper, renameUpper } from './_upper.js';
 import { WHITEOUT_ATTRS, setOpaque } from './whiteout.js';
 
 /** Linux ovl_can_move with redirect_dir=off: non-directories and pure upper directories. */
@@ -82,10 +83,10 @@ export function renameEntry(
   const moving = old.upper!;
   const atNew = newUpperDir.lookup(newName);
   if (exchange || swapWhiteout || dropWhiteout) {
-    oldUpperDir.rename(oldName, moving, newUpperDir, newName, atNew!, true);
-    if (dropWhiteout) oldUpperDir.unlink(oldName, atNew!);
+    renameUpper(oldUpperDir, oldName, moving, newUpperDir, newName, atNew!, true);
+    if (dropWhiteout) removeUpper(oldUpperDir, oldName, atNew!);
   } else {
-    oldUpperDir.rename(oldName, moving, newUpperDir, newName, atNew, false);
+    renameUpper(oldUpperDir, oldName, moving, newUpperDir, newName, atNew, false);
     // The upper layer has no RENAME_WHITEOUT here: the whiteout follows the move at once.
     if (leaveWhiteout) oldUpperDir.mknod(oldName, WHITEOUT_ATTRS);
   }

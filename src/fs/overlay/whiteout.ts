@@ -19,6 +19,8 @@ export const OVL_XATTR_OPAQUE = 'trusted.overlay.opaque';
 export const OVL_XATTR_ORIGIN = 'trusted.overlay.origin';
 /** Marks an upper directory that may hold copied-up entries (d_ino needs translation). */
 export const OVL_XATTR_IMPURE = 'trusted.overlay.impure';
+/** The persistent uuid of an overlay, on its upper directory (Linux 6.6+). */
+export const OVL_XATTR_UUID = 'trusted.overlay.uuid';
 /** Marks a regular file as a whiteout (Linux 6.7+ "xwhiteouts"), honoured in lower layers. */
 export const OVL_XATTR_WHITEOUT = 'trusted.overlay.whiteout';
 
@@ -77,7 +79,26 @@ export function setImpure(dir: Inode, now: Timespec): void {
   dir.setxattr(OVL_XATTR_IMPURE, Y, 0, now);
 }
 
-/** True for an xattr name private to the overlay (ovl_is_private_xattr). */
+/** The prefix of escaped overlay xattrs: data that merely looks like overlay metadata. */
+export const OVL_XATTR_ESCAPED_PREFIX = 'trusted.overlay.overlay.';
+
+/**
+ * True for an xattr name private to the overlay (ovl_is_private_xattr): `trusted.overlay.*`
+ * except the escaped `trusted.overlay.overlay.*`, which is what the merged view shows as
+ * `trusted.overlay.*` (Linux 6.7+, so overlays can be layers of overlays).
+ */
 export function isPrivateXattr(name: ByteString): boolean {
-  return name.startsWith(OVL_XATTR_PREFIX);
+  return name.startsWith(OVL_XATTR_PREFIX) && !name.startsWith(OVL_XATTR_ESCAPED_PREFIX);
+}
+
+/** The layer's name for an xattr name of the merged view (ovl_xattr_escape). */
+export function escapeXattr(name: ByteString): ByteString {
+  return name.startsWith(OVL_XATTR_PREFIX) ? OVL_XATTR_ESCAPED_PREFIX + name.slice(OVL_XATTR_PREFIX.length) : name;
+}
+
+/** The merged view's name for a layer's xattr name, or null for a private one (ovl_listxattr). */
+export function unescapeXattr(name: ByteString): ByteString | null {
+  if (!name.startsWith(OVL_XATTR_PREFIX)) return name;
+  if (!name.startsWith(OVL_XATTR_ESCAPED_PREFIX)) return null;
+  return OVL_XATTR_PREFIX + name.slice(OVL_XATTR_ESCAPED_PREFIX.length);
 }
