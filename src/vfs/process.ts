@@ -494,10 +494,14 @@ export class Process implements WalkContext {
   /** Reads at `position` without moving the offset (pread64(2)). Errors: as read, ESPIPE, EINVAL. */
   pread(fd: number, buf: Uint8Array, position: number, offset = 0, length = buf.length - offset): number {
     try {
-      const file = this.fileForIo(fd, false);
-      checkRange(buf, offset, length);
+      // ksys_pread64/ksys_pwrite64: EINVAL, EBADF, ESPIPE (no positional I/O), then vfs_*'s EBADF.
       if (position < 0) throw vfsError('EINVAL');
-      if ((file.inode.mode & S_IFMT) === S_IFIFO) throw vfsError('ESPIPE');
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      const type = file.inode.mode & S_IFMT;
+      if (type === S_IFIFO || type === S_IFSOCK) throw vfsError('ESPIPE');
+      if (!file.readable) throw vfsError('EBADF');
+      checkRange(buf, offset, length);
       if (file.inode.isDir()) throw vfsError('EISDIR');
       const n = file.handle.read(buf, offset, length, position);
       if (n > 0) this.touchAtime(file);
@@ -534,10 +538,14 @@ export class Process implements WalkContext {
   /** Writes at `position` without moving the offset (pwrite64(2)); O_APPEND still appends, as on Linux. */
   pwrite(fd: number, buf: Uint8Array, position: number, offset = 0, length = buf.length - offset): number {
     try {
-      const file = this.fileForIo(fd, true);
-      checkRange(buf, offset, length);
+      // ksys_pread64/ksys_pwrite64: EINVAL, EBADF, ESPIPE (no positional I/O), then vfs_*'s EBADF.
       if (position < 0) throw vfsError('EINVAL');
-      if ((file.inode.mode & S_IFMT) === S_IFIFO) throw vfsError('ESPIPE');
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      const type = file.inode.mode & S_IFMT;
+      if (type === S_IFIFO || type === S_IFSOCK) throw vfsError('ESPIPE');
+      if (!file.writable) throw vfsError('EBADF');
+      checkRange(buf, offset, length);
       if (length === 0) return 0;
       if (file.inode.isRegular()) this.removePrivs(file.inode);
       const pos = file.flags & O_APPEND ? -1 : position;
