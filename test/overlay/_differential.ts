@@ -5,6 +5,7 @@
 // seen" labels and times by their literal value (set by the case) or old/new (relative to the end
 // of the layer setup).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
@@ -65,7 +66,7 @@ for (const a of N1) {
 }
 
 /** Generates a case: 1-3 lower layers over the small namespace above, and `nOps` operations. */
-export function generateCase(seed: number, nOps = 20): Case {
+export function generateCase(seed: number, nOps = 30): Case {
   const r = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const chance = (p: number): boolean => r() < p;
@@ -106,7 +107,13 @@ export function generateCase(seed: number, nOps = 20): Case {
     layers.push(entries);
   }
   const extra = ['a/e/h/z', 'z', 'b/q'];
-  const path = (): string => chance(0.95) ? pick(PATHS) : pick(extra);
+  // Names some layer has are picked more often, so most operations meet something.
+  const present = [...new Set(layers.flat().map((e) => e.p))];
+  const path = (): string => {
+    const x = r();
+    if (x < 0.55 && present.length > 0) return pick(present);
+    return x < 0.96 ? pick(PATHS) : pick(extra);
+  };
   const ops: Op[] = [];
   let t = 300000;
   for (let i = 0; i < nOps; i++) {
@@ -326,6 +333,18 @@ export interface VrootSetup {
   work: boolean;
 }
 
+/** The host's fs.protected_* sysctls, so vroot follows the same rules as the kernel it is compared with. */
+function hostProtection(): { protectedSymlinks: boolean; protectedHardlinks: boolean } {
+  const read = (name: string, fallback: boolean): boolean => {
+    try {
+      return readFileSync(`/proc/sys/fs/${name}`, 'utf8').trim() !== '0';
+    } catch {
+      return fallback;
+    }
+  };
+  return { protectedSymlinks: read('protected_symlinks', true), protectedHardlinks: read('protected_hardlinks', true) };
+}
+
 /** A clock that advances one microsecond per reading, from the real time. */
 export function steppingClock(): Clock {
   const start = Date.now();
@@ -517,7 +536,7 @@ export function runVroot(c: Case, setup: VrootSetup): CaseResult {
   const setupEnd = clock();
   const tokens = new Tokens(setupEnd);
   const ov = new Overlay({ lowers, upper, ...(work ? { work } : {}), clock });
-  const vfs = new VirtualFileSystem({ clock });
+  const vfs = new VirtualFileSystem({ clock, ...hostProtection() });
   vfs.mount(ov, '/', { noatime: true });
   const p = vfs.createProcess({ umask: 0 });
   const ovlDev = p.fstatat(AT_FDCWD, '/').dev;

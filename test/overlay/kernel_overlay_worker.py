@@ -312,6 +312,29 @@ def run_op(op, mnt, fds, tokens, ovl_dev, index):
     return None
 
 
+def merged_side(mnt, case, tokens, to_parent, from_parent):
+    """In a child chrooted into the merged view (so ".." at its root stays there, as in vroot):
+    runs each operation when the parent asks and sends back its result and the merged view."""
+    os.chroot(mnt)
+    os.chdir('/')
+    fds = Fds()
+    ovl_dev = os.lstat('/').st_dev
+    out = os.fdopen(to_parent, 'w')
+    inp = os.fdopen(from_parent, 'r')
+    out.write(json.dumps({'merged': snapshot_merged('/', tokens, 's0', ovl_dev)}) + '\n')
+    out.flush()
+    for i, op in enumerate(case['ops']):
+        inp.readline()
+        try:
+            res = ['OK', run_op(op, '/', fds, tokens, ovl_dev, i)]
+        except OSError as e:
+            res = ['ERR', errno.errorcode.get(e.errno, str(e.errno))]
+        out.write(json.dumps({'op': op, 'result': res, 'merged': snapshot_merged('/', tokens, 's%d' % (i + 1), ovl_dev)}) + '\n')
+        out.flush()
+    for fd in fds.values():
+        os.close(fd)
+
+
 def run_case(base, n, case):
     root = os.path.join(base, 'c%d' % n)
     lowers = [os.path.join(root, 'l%d' % i) for i in range(len(case['layers']))]
@@ -327,22 +350,40 @@ def run_case(base, n, case):
     tokens = Tokens(setup_end)
     opts = 'lowerdir=%s,upperdir=%s,workdir=%s' % (':'.join(lowers), upper, work)
     check(libc.mount(b'overlay', mnt.encode(), b'overlay', MS_NOATIME, opts.encode()))
-    fds = Fds()
     steps = []
     try:
-        ovl_dev = os.lstat(mnt).st_dev
-        steps.append({'merged': snapshot_merged(mnt, tokens, 's0', ovl_dev), 'upper': snapshot_upper(upper, tokens)})
-        for i, op in enumerate(case['ops']):
+        child_r, child_w = os.pipe()
+        parent_r, parent_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(child_r)
+            os.close(parent_w)
+            code = 0
             try:
-                res = ['OK', run_op(op, mnt, fds, tokens, ovl_dev, i)]
-            except OSError as e:
-                res = ['ERR', errno.errorcode.get(e.errno, str(e.errno))]
-            steps.append({'op': op, 'result': res,
-                          'merged': snapshot_merged(mnt, tokens, 's%d' % (i + 1), ovl_dev),
-                          'upper': snapshot_upper(upper, tokens)})
+                merged_side(mnt, case, tokens, child_w, parent_r)
+            except BaseException:
+                code = 1
+            os._exit(code)
+        os.close(child_w)
+        os.close(parent_r)
+        from_child = os.fdopen(child_r, 'r')
+        to_child = os.fdopen(parent_w, 'w')
+        try:
+            for i in range(len(case['ops']) + 1):
+                if i > 0:
+                    to_child.write('go\n')
+                    to_child.flush()
+                line = from_child.readline()
+                if not line:
+                    raise RuntimeError('merged-view child died at step %d' % i)
+                step = json.loads(line)
+                step['upper'] = snapshot_upper(upper, tokens)
+                steps.append(step)
+        finally:
+            to_child.close()
+            from_child.close()
+            os.waitpid(pid, 0)
     finally:
-        for fd in fds.values():
-            os.close(fd)
         check(libc.umount2(mnt.encode(), 0))
         shutil.rmtree(root)
     return steps
