@@ -20,13 +20,17 @@ import {
 /** One object of a lower layer. */
 export interface Entry {
   p: string;
-  /** f file, d dir, l symlink, w whiteout, p fifo, h hard link to `to`. */
-  t: 'f' | 'd' | 'l' | 'w' | 'p' | 'h';
+  /**
+   * f file, d dir, l symlink, w whiteout, p fifo, h hard link to `to`, x xattr whiteout (an
+   * empty file with trusted.overlay.whiteout, honoured in a directory whose opaque xattr is "x").
+   */
+  t: 'f' | 'd' | 'l' | 'w' | 'p' | 'h' | 'x';
   m?: number;
   c?: string;
   l?: string;
   to?: string;
-  o?: boolean;
+  /** Opaque ("y") or holding xattr whiteouts ("x"). */
+  o?: boolean | 'x';
   u?: number;
   g?: number;
   x?: Record<string, string>;
@@ -90,9 +94,9 @@ export function generateCase(seed: number, nOps = 30): Case {
       const x = r();
       let e: Entry;
       if (x < 0.33) e = { p, t: 'f', m: pick([0o644, 0o600, 0o755, 0o640, 0o4755]), c: word() };
-      else if (x < 0.68) e = { p, t: 'd', m: pick([0o755, 0o700, 0o775, 0o1777]), o: chance(0.2) };
+      else if (x < 0.68) e = { p, t: 'd', m: pick([0o755, 0o700, 0o775, 0o1777]), o: chance(0.2) || (chance(0.15) ? 'x' : false) };
       else if (x < 0.76) e = { p, t: 'l', l: '../'.repeat(depth - 1) + (chance(0.8) ? pick(PATHS) : 'nowhere') };
-      else if (x < 0.9) e = { p, t: 'w' };
+      else if (x < 0.9) e = { p, t: chance(0.3) ? 'x' : 'w' };
       else if (x < 0.93) e = { p, t: 'p', m: 0o644 };
       else {
         const files = [...types].filter(([, t]) => t === 'f').map(([q]) => q);
@@ -116,9 +120,13 @@ export function generateCase(seed: number, nOps = 30): Case {
   };
   const ops: Op[] = [];
   let t = 300000;
+  const opened: number[] = [];
   for (let i = 0; i < nOps; i++) {
-    const k = r();
-    const slot = Math.floor(r() * 3);
+    let k = r();
+    // Descriptor operations mostly use a slot an earlier operation opened.
+    if (k >= 0.9 && opened.length === 0 && chance(0.8)) k = 0.85 + r() * 0.05;
+    const slot = k >= 0.9 && opened.length > 0 && chance(0.9) ? pick(opened) : Math.floor(r() * 3);
+    if (k >= 0.85 && k < 0.9 && !opened.includes(slot)) opened.push(slot);
     if (k < 0.07) ops.push([pick(['creat', 'creatx']), path(), pick([0o644, 0o600, 0o755])]);
     else if (k < 0.13) ops.push(['write', path(), Math.floor(r() * 8), word()]);
     else if (k < 0.16) ops.push(['append', path(), word()]);
@@ -129,7 +137,7 @@ export function generateCase(seed: number, nOps = 30): Case {
     else if (k < 0.35) ops.push(['rmdir', path()]);
     else if (k < 0.41) ops.push(['mkdir', path(), pick([0o755, 0o700])]);
     else if (k < 0.5) ops.push(['rename', path(), path(), pick([0, 0, 0, 0, 1, 2])]);
-    else if (k < 0.54) ops.push(['link', path(), path()]);
+    else if (k < 0.54) ops.push(['link', chance(0.5) && present.length > 0 ? pick(present) : path(), path()]);
     else if (k < 0.57) ops.push(['symlink', pick(PATHS), path()]);
     else if (k < 0.58) ops.push([pick(['mkfifo', 'mkwh']), path(), 0o644]);
     else if (k < 0.62) ops.push(['chmod', path(), pick([0o644, 0o600, 0o755, 0o4755, 0o1777, 0o2755])]);
@@ -370,7 +378,11 @@ export function buildLayer(p: Process, root: string, entries: Entry[]): void {
       case 'd':
         p.mkdirat(AT_FDCWD, path, e.m!);
         p.fchmodat(AT_FDCWD, path, e.m!);
-        if (e.o) p.setxattr(path, 'trusted.overlay.opaque', bytes('y'));
+        if (e.o) p.setxattr(path, 'trusted.overlay.opaque', bytes(e.o === 'x' ? 'x' : 'y'));
+        break;
+      case 'x':
+        p.close(p.openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_EXCL, 0o644));
+        p.setxattr(path, 'trusted.overlay.whiteout', new Uint8Array(0));
         break;
       case 'f': {
         const fd = p.openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_EXCL, e.m!);

@@ -179,7 +179,7 @@ def build_layer(root, entries):
             os.mkdir(p, e['m'])
             os.chmod(p, e['m'])
             if e.get('o'):
-                os.setxattr(p, 'trusted.overlay.opaque', b'y')
+                os.setxattr(p, 'trusted.overlay.opaque', b'x' if e['o'] == 'x' else b'y')
         elif t == 'f':
             fd = os.open(p, os.O_CREAT | os.O_WRONLY | os.O_EXCL, e['m'])
             os.write(fd, e['c'].encode('latin-1'))
@@ -191,6 +191,9 @@ def build_layer(root, entries):
             os.symlink(e['l'], p)
         elif t == 'w':
             os.mknod(p, stat.S_IFCHR, os.makedev(0, 0))
+        elif t == 'x':
+            os.close(os.open(p, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o644))
+            os.setxattr(p, 'trusted.overlay.whiteout', b'')
         elif t == 'p':
             os.mkfifo(p, e['m'])
         if t in ('d', 'f') and 'u' in e:

@@ -117,6 +117,7 @@ function copyUpFile(file: OverlayFile, sizeLimit: number): void {
   file.upper = upper;
   fs.hashInode(upper, file);
   file.syncAttrs();
+  for (const h of file.handles) h.current();
 }
 
 /**

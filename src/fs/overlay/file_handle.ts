@@ -20,10 +20,15 @@ export class OverlayFileHandle implements FileHandle {
     this.flags = flags;
     this.realInode = inode.real();
     this.realHandle = this.realInode.open(flags);
+    inode.handles.add(this);
   }
 
-  /** The handle of the current real file, reopened after a copy-up. */
-  private current(): FileHandle {
+  /**
+   * The handle of the current real file, reopened after a copy-up. Copy-up calls it at once, so
+   * the upper file is held open (and its data kept) while this handle lives, even if it is then
+   * unlinked.
+   */
+  current(): FileHandle {
     const real = this.inode.real();
     if (real !== this.realInode) {
       const fresh = real.open(this.flags);
@@ -54,6 +59,7 @@ export class OverlayFileHandle implements FileHandle {
   }
 
   release(): void {
+    this.inode.handles.delete(this);
     this.realHandle.release();
   }
 

@@ -28,12 +28,20 @@ export class Layer {
    * upper's filesystem, 1.. for each further distinct filesystem.
    */
   readonly fsid: number;
+  /** The bottom lower layer, whose directories' overlay xattrs are never read. */
+  readonly bottom: boolean;
+  /**
+   * A directory of this layer was found marked "x" (may hold xattr whiteouts); only then are
+   * listings of this layer checked for them (ovl_layer_set_xwhiteouts).
+   */
+  hasXwhiteouts = false;
 
-  constructor(fs: FileSystem, root: Inode, index: number, fsid: number) {
+  constructor(fs: FileSystem, root: Inode, index: number, fsid: number, bottom = false) {
     this.fs = fs;
     this.root = root;
     this.index = index;
     this.fsid = fsid;
+    this.bottom = bottom;
   }
 }
 

@@ -21,7 +21,10 @@ export interface DirStack {
   lowers: Inode[];
   /** The layer of each of `lowers`. */
   lowerLayers: Layer[];
-  /** Whether each of `lowers` may hold xattr whiteouts (its opaque xattr is "x"). */
+  /**
+   * Whether each of `lowers` is marked as holding xattr whiteouts (opaque xattr "x"). The bottom
+   * layer's mark is never read, as the kernel's lookup stops before it (ovl_lookup_single: d->last).
+   */
   lowerXw: boolean[];
 }
 
@@ -77,7 +80,7 @@ export function resolveName(dir: DirStack, name: ByteString): Resolved {
     const lowerDir = lowers[i]!;
     const c = lowerDir.lookup(name);
     if (c === null) continue;
-    if (isLowerWhiteout(c, dir.lowerXw[i]!)) break;
+    if (isLowerWhiteout(c)) break;
     if (!c.isDir()) {
       if (r.isDir) break;
       r.lowers.push(c);
@@ -87,10 +90,14 @@ export function resolveName(dir: DirStack, name: ByteString): Resolved {
       break;
     }
     r.isDir = true;
-    const flag = opaqueFlag(c);
+    const layer = dir.lowerLayers[i]!;
+    // The bottom layer's xattrs are not consulted: nothing lies below it.
+    const flag = layer.bottom ? 0 : opaqueFlag(c);
     r.lowers.push(c);
-    r.lowerLayers.push(dir.lowerLayers[i]!);
+    r.lowerLayers.push(layer);
     r.lowerXw.push(flag === 0x78);
+    // ovl_layer_set_xwhiteouts: a layer that marks a directory may hold xattr whiteouts.
+    if (flag === 0x78) layer.hasXwhiteouts = true;
     if (flag === 0x79) break;
   }
   return r;
@@ -106,7 +113,7 @@ export function lowerPositive(dir: DirStack, name: ByteString, hasUpper: boolean
   const lowers = dir.lowers;
   for (let i = 0; i < lowers.length; i++) {
     const c = lowers[i]!.lookup(name);
-    if (c !== null) return !isLowerWhiteout(c, dir.lowerXw[i]!);
+    if (c !== null) return !isLowerWhiteout(c);
   }
   return false;
 }

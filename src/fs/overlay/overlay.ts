@@ -30,7 +30,7 @@ import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
 import { VfsError, vfsError } from '../../vfs/errors.js';
 import { O_RDONLY } from '../../abi/constants.js';
-import { OVL_XATTR_UUID, readXattr } from './whiteout.js';
+import { OVL_XATTR_UUID, opaqueFlag, readXattr } from './whiteout.js';
 import { FileSystem, type Inode } from '../../vfs/inode.js';
 import type { StatFs } from '../../vfs/stat.js';
 import { Layer, layerRoot, type OverlayLayerSpec } from './layer.js';
@@ -151,7 +151,7 @@ export class Overlay extends FileSystem {
         fsid = upper === null && fsids.size === 0 ? 0 : nextFsid++;
         fsids.set(l.fs, fsid);
       }
-      lowers.push(new Layer(l.fs, l.root, lowers.length + 1, fsid));
+      lowers.push(new Layer(l.fs, l.root, lowers.length + 1, fsid, lowers.length === options.lowers.length - 1));
     }
     let work: Inode | null = null;
     if (options.work !== undefined) {
@@ -171,7 +171,9 @@ export class Overlay extends FileSystem {
     let nameMax = 0;
     for (const fs of fsids.keys()) nameMax = Math.max(nameMax, fs.nameMax);
     this.nameMax = nameMax;
-    const root = new OverlayDirectory(this, upper?.root ?? null, lowers.map((l) => l.root), lowers, lowers.map(() => false));
+    const rootXw = lowers.map((l) => !l.bottom && opaqueFlag(l.root) === 0x78);
+    lowers.forEach((l, i) => { if (rootXw[i]) l.hasXwhiteouts = true; });
+    const root = new OverlayDirectory(this, upper?.root ?? null, lowers.map((l) => l.root), lowers, rootXw);
     root.whiteouts = true;
     this.root = root;
     if (upper !== null) initUuid(upper.root, this.clock);

@@ -365,6 +365,8 @@ export class OverlayFile extends OverlayInode {
   /** The origin recorded in the upper's `trusted.overlay.origin` (after a re-creation). */
   originLayer: Layer | null = null;
   originIno = 0;
+  /** Open handles, which move to the upper file when it is copied up. */
+  readonly handles = new Set<OverlayFileHandle>();
 
   constructor(fs: Overlay, upper: Inode | null, lower: Inode | null, lowerLayer: Layer | null, lowerDir: Inode | null) {
     super(fs, upper);

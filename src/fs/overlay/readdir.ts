@@ -13,7 +13,7 @@ import { vfsError } from '../../vfs/errors.js';
 import type { DirentSink, FileHandle, Inode } from '../../vfs/inode.js';
 import type { Layer } from './layer.js';
 import type { OverlayDirectory } from './overlay_inode.js';
-import { isLowerWhiteout, isWhiteout } from './whiteout.js';
+import { isWhiteout, isXattrWhiteout } from './whiteout.js';
 
 /** One name of a merged listing (struct ovl_cache_entry). */
 export interface MergedEntry {
@@ -24,6 +24,8 @@ export interface MergedEntry {
   layer: Layer;
   fromUpper: boolean;
   whiteout: boolean;
+  /** An xattr whiteout: hidden from listings, yet it keeps rmdir from succeeding (Linux 6.18). */
+  xwhiteout: boolean;
 }
 
 /** Every entry of one real directory, in its order. */
@@ -46,10 +48,14 @@ function readRealDir(dir: Inode, each: (name: ByteString, ino: number, type: num
  */
 export function readMerged(dir: OverlayDirectory): MergedEntry[] {
   const fs = dir.fs;
+  // Xattr whiteouts are looked for in layers that marked some directory "x", when a lower
+  // directory of this one is marked (rdd.in_xwhiteouts_dir).
+  const dirXw = dir.lowerXw.includes(true);
   const stack: { inode: Inode; layer: Layer; upper: boolean; xw: boolean }[] = [];
   if (dir.upper !== null) stack.push({ inode: dir.upper, layer: fs.upper!, upper: true, xw: false });
   for (let i = 0; i < dir.lowers.length; i++) {
-    stack.push({ inode: dir.lowers[i]!, layer: dir.lowerLayers[i]!, upper: false, xw: dir.lowerXw[i]! });
+    const layer = dir.lowerLayers[i]!;
+    stack.push({ inode: dir.lowers[i]!, layer, upper: false, xw: dirXw && layer.hasXwhiteouts });
   }
   const byName = new Map<ByteString, MergedEntry>();
   const rest: MergedEntry[] = [];
@@ -61,7 +67,7 @@ export function readMerged(dir: OverlayDirectory): MergedEntry[] {
     readRealDir(l.inode, (name, ino, type) => {
       let e = byName.get(name);
       if (e === undefined) {
-        e = { name, type, ino, layer: l.layer, fromUpper: l.upper, whiteout: false };
+        e = { name, type, ino, layer: l.layer, fromUpper: l.upper, whiteout: false, xwhiteout: false };
         byName.set(name, e);
         if (type === DT_CHR || (l.xw && type === DT_REG)) maybeWhiteout.push(e);
         if (!lowest) {
@@ -74,7 +80,9 @@ export function readMerged(dir: OverlayDirectory): MergedEntry[] {
     // ovl_check_whiteouts: a DT_CHR entry is a whiteout only if it is device 0/0.
     for (const e of maybeWhiteout) {
       const c = l.inode.lookup(e.name);
-      if (c !== null) e.whiteout = l.upper ? isWhiteout(c) : isLowerWhiteout(c, l.xw);
+      if (c === null) continue;
+      if (isWhiteout(c)) e.whiteout = true;
+      else if (l.xw && isXattrWhiteout(c)) e.xwhiteout = true;
     }
   }
   if (first.length === 0) return rest;
@@ -85,7 +93,8 @@ export function readMerged(dir: OverlayDirectory): MergedEntry[] {
 
 /**
  * The whiteouts of the upper directory when the merged directory holds nothing else
- * (ovl_check_empty_dir). Errors: ENOTEMPTY.
+ * (ovl_check_empty_dir). Xattr whiteouts count as entries, as Linux 6.18 counts them.
+ * Errors: ENOTEMPTY.
  */
 export function checkEmptyDir(dir: OverlayDirectory): ByteString[] {
   const names: ByteString[] = [];
@@ -134,7 +143,7 @@ export class OverlayDirHandle implements FileHandle {
     const list = this.cache ??= readMerged(this.dir);
     for (let i = Math.max(0, cookie - 2); i < list.length; i++) {
       const e = list[i]!;
-      if (e.whiteout) continue;
+      if (e.whiteout || e.xwhiteout) continue;
       if (!sink(e.name, this.direntIno(e.name, e.ino, e.layer, e.fromUpper), e.type, i + 3)) return;
     }
   }

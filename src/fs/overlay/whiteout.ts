@@ -36,11 +36,17 @@ export function isWhiteout(inode: Inode): boolean {
 
 /**
  * True for a lower-layer whiteout in either form: a 0/0 character device, or (Linux 6.7+) a
- * zero-size regular file with `trusted.overlay.whiteout` in a directory whose opaque xattr is "x".
+ * zero-size regular file with `trusted.overlay.whiteout` (ovl_path_is_whiteout). Lookups honour
+ * both forms anywhere; listings hide the second form only in directories marked "x" (see
+ * readdir.ts).
  */
-export function isLowerWhiteout(inode: Inode, dirHasXwhiteouts: boolean): boolean {
-  if (isWhiteout(inode)) return true;
-  return dirHasXwhiteouts && inode.isRegular() && inode.size === 0 && readXattr(inode, OVL_XATTR_WHITEOUT) !== null;
+export function isLowerWhiteout(inode: Inode): boolean {
+  return isWhiteout(inode) || isXattrWhiteout(inode);
+}
+
+/** A zero-size regular file with `trusted.overlay.whiteout` (an "xwhiteout"). */
+export function isXattrWhiteout(inode: Inode): boolean {
+  return inode.isRegular() && inode.size === 0 && readXattr(inode, OVL_XATTR_WHITEOUT) !== null;
 }
 
 /** The value of an xattr, or null when absent or unsupported (never throws for EOPNOTSUPP). */
