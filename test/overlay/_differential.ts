@@ -43,6 +43,8 @@ export type Op = (string | number)[];
 export interface Case {
   layers: Entry[][];
   ops: Op[];
+  /** The user the operations run as (0: root). */
+  uid?: number;
 }
 
 /** mulberry32: a small seeded PRNG. */
@@ -158,7 +160,8 @@ export function generateCase(seed: number, nOps = 30): Case {
     else if (k < 0.98) ops.push(['rewind', slot]);
     else ops.push(['close', slot]);
   }
-  return { layers, ops };
+  // A third of the cases run as an unprivileged user, where permission errors show.
+  return chance(0.33) ? { layers, ops, uid: 1000 } : { layers, ops };
 }
 
 // ---- records ----
@@ -551,6 +554,7 @@ export function runVroot(c: Case, setup: VrootSetup): CaseResult {
   const vfs = new VirtualFileSystem({ clock, ...hostProtection() });
   vfs.mount(ov, '/', { noatime: true });
   const p = vfs.createProcess({ umask: 0 });
+  const user = c.uid ? vfs.createProcess({ umask: 0, cred: { uid: c.uid, gid: c.uid } }) : p;
   const ovlDev = p.fstatat(AT_FDCWD, '/').dev;
   const fds = new Map<number, number>();
   // The overlay changes the upper tmpfs behind any other mount's dentry cache, so every look at
@@ -560,7 +564,7 @@ export function runVroot(c: Case, setup: VrootSetup): CaseResult {
   c.ops.forEach((op, i) => {
     let result: [string, unknown];
     try {
-      result = ['OK', runOp(p, op, fds, tokens, ovlDev, i) ?? null];
+      result = ['OK', runOp(user, op, fds, tokens, ovlDev, i) ?? null];
     } catch (e) {
       if (!(e instanceof VfsError)) throw e;
       result = ['ERR', e.code];

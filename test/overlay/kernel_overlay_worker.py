@@ -324,7 +324,25 @@ def merged_side(mnt, case, tokens, to_parent, from_parent):
     ovl_dev = os.lstat('/').st_dev
     out = os.fdopen(to_parent, 'w')
     inp = os.fdopen(from_parent, 'r')
-    out.write(json.dumps({'merged': snapshot_merged('/', tokens, 's0', ovl_dev)}) + '\n')
+    uid = case.get('uid', 0)
+    if uid != 0:
+        # Operations run as an unprivileged user; snapshots are taken as root again (the saved
+        # set-user-ID 0 allows switching back).
+        os.setgroups([])
+        os.setresgid(uid, uid, 0)
+        os.setresuid(uid, uid, 0)
+
+    def as_root(fn):
+        if uid == 0:
+            return fn()
+        os.seteuid(0)
+        os.setegid(0)
+        try:
+            return fn()
+        finally:
+            os.setegid(uid)
+            os.seteuid(uid)
+    out.write(json.dumps({'merged': as_root(lambda: snapshot_merged('/', tokens, 's0', ovl_dev))}) + '\n')
     out.flush()
     for i, op in enumerate(case['ops']):
         inp.readline()
@@ -332,7 +350,8 @@ def merged_side(mnt, case, tokens, to_parent, from_parent):
             res = ['OK', run_op(op, '/', fds, tokens, ovl_dev, i)]
         except OSError as e:
             res = ['ERR', errno.errorcode.get(e.errno, str(e.errno))]
-        out.write(json.dumps({'op': op, 'result': res, 'merged': snapshot_merged('/', tokens, 's%d' % (i + 1), ovl_dev)}) + '\n')
+        merged = as_root(lambda: snapshot_merged('/', tokens, 's%d' % (i + 1), ovl_dev))
+        out.write(json.dumps({'op': op, 'result': res, 'merged': merged}) + '\n')
         out.flush()
     for fd in fds.values():
         os.close(fd)
