@@ -25,3 +25,4 @@ export { type ByteString, type PathLike, toByteString, byteStringToUtf8, byteStr
 export { Tmpfs, type TmpfsOptions } from './fs/tmpfs/tmpfs.js';
 export { Overlay, OVERLAYFS_SUPER_MAGIC, type OverlayOptions } from './fs/overlay/overlay.js';
 export type { OverlayLayerSpec, OverlayLayerRoot } from './fs/overlay/layer.js';
+export { importOciLayer, exportOciLayer, OCI_WHITEOUT_PREFIX, OCI_OPAQUE_MARKER, type OciLayerOptions } from './fs/overlay/oci_whiteouts.js';

@@ -24,7 +24,7 @@ const CHUNK = 1 << 20;
 
 /**
  * Copies `inode` up if it is not upper yet (ovl_copy_up_flags). Regular files keep at most
- * `sizeLimit` bytes of data (a truncate that follows would drop the rest anyway).
+ * `sizeLimit` bytes of data (0 for open with O_TRUNC, as ovl_copy_up_one).
  * Errors: EROFS (no upper layer), ENOSPC and whatever the layers throw; nothing is left half done.
  */
 export function copyUp(inode: OverlayInode, sizeLimit = Infinity): void {

@@ -100,15 +100,16 @@ export abstract class OverlayInode extends Inode {
   }
 
   /**
-   * Linux ovl_setattr: copies the object up (with its data, truncated to the new size when one
-   * is set), then changes the upper inode. An access-time update alone (relatime, from a read)
-   * never copies up; it reaches the upper inode only (ovl_update_time).
+   * Linux ovl_setattr: copies the object up with its data, then changes the upper inode. A
+   * truncation to 0 copies no data, as open(O_TRUNC) does in the kernel (the core truncates after
+   * opening, so the two cannot be told apart here). An access-time update alone (relatime, from
+   * a read) never copies up; it reaches the upper inode only (ovl_update_time).
    */
   override setattr(attr: SetAttr, now: Timespec): void {
     if (this.isAtimeTouch(attr)) {
       if (this.upper === null) return;
     } else {
-      copyUp(this, attr.size ?? Infinity);
+      copyUp(this, attr.size === 0 ? 0 : Infinity);
     }
     this.upper!.setattr(attr, now);
     this.syncAttrs();
