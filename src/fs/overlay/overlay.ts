@@ -207,7 +207,7 @@ export class Overlay extends FileSystem {
   override revalidate(dir: Inode, name: ByteString, cached: Inode): Inode | null {
     const parent = dir as OverlayDirectory;
     const c = cached as OverlayInode;
-    if (c instanceof OverlayFile && c.stillValid(parent, name)) {
+    if (c instanceof OverlayFile ? c.stillValid(parent, name) : (c as OverlayDirectory).stillValid(parent, name)) {
       c.syncAttrs();
       return c;
     }

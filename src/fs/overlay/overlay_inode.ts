@@ -29,7 +29,7 @@ import { removeEntry } from './remove.js';
 import { renameEntry } from './rename.js';
 import { createInUpper } from './_upper.js';
 import { decodeOrigin } from './_origin.js';
-import { escapeXattr, unescapeXattr, isOpaqueDir, isImpureDir, isWhiteout, OVL_XATTR_ORIGIN, readXattr, setOpaque } from './whiteout.js';
+import { escapeXattr, unescapeXattr, isOpaqueDir, isImpureDir, opaqueFlag, isWhiteout, OVL_XATTR_ORIGIN, readXattr, setOpaque } from './whiteout.js';
 
 /** An object of the merged view: a directory or any other type. */
 export abstract class OverlayInode extends Inode {
@@ -202,6 +202,43 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
 
   real(): Inode {
     return this.upper ?? this.lowers[0]!;
+  }
+
+  /**
+   * True when the layers still resolve `name` in `dir` to exactly this directory's stack (the
+   * allocation-free twin of resolveName, for revalidation on every lookup).
+   */
+  stillValid(dir: OverlayDirectory, name: ByteString): boolean {
+    if (this.unlinked) return false;
+    const upperDir = dir.upper;
+    const mine = this.lowers;
+    if (upperDir !== null) {
+      const c = upperDir.lookup(name);
+      if (c !== this.upper) return false;
+      if (c !== null && opaqueFlag(c) === 0x79) return this.opaque && mine.length === 0;
+    } else if (this.upper !== null) {
+      return false;
+    }
+    if (this.opaque) return false;
+    const lowers = dir.lowers;
+    let k = 0;
+    for (let j = 0; j < lowers.length; j++) {
+      const c = lowers[j]!.lookup(name);
+      if (c === null) continue;
+      if (k < mine.length && c === mine[k]) {
+        const layer = dir.lowerLayers[j]!;
+        if (layer !== this.lowerLayers[k]) return false;
+        const flag = layer.bottom ? 0 : opaqueFlag(c);
+        if ((flag === 0x78) !== this.lowerXw[k]) return false;
+        k++;
+        if (flag === 0x79) return k === mine.length;
+        continue;
+      }
+      // Something else: a whiteout or a non-directory below a directory ends the merge.
+      if (c.isDir() || !(this.upper !== null || k > 0)) return false;
+      return k === mine.length;
+    }
+    return k === mine.length;
   }
 
   /** OVL_TYPE_MERGE: an upper directory over lower ones, or several lower ones. */
