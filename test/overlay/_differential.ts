@@ -178,9 +178,11 @@ export interface CaseResult {
   error?: string;
 }
 
-class Tokens {
+/** Inode numbers as "where first seen" labels; times literal, or old/new around `setupEnd`. */
+export class Tokens {
   private readonly inos = new Map<string, string>();
-  constructor(private readonly setupEnd: Timespec) {}
+  /** With `setupEnd` null every time is kept literally. */
+  constructor(private readonly setupEnd: Timespec | null) {}
 
   ino(ino: number, dev: number, where: string): string {
     const key = `${dev}:${ino}`;
@@ -193,7 +195,7 @@ class Tokens {
   }
 
   time(t: Timespec): string {
-    if (t.sec < 1000000000) return `${t.sec}.${String(t.nsec).padStart(9, '0')}`;
+    if (t.sec < 1000000000 || this.setupEnd === null) return `${t.sec}.${String(t.nsec).padStart(9, '0')}`;
     const old = t.sec < this.setupEnd.sec || (t.sec === this.setupEnd.sec && t.nsec <= this.setupEnd.nsec);
     return old ? 'old' : 'new';
   }
@@ -285,7 +287,7 @@ function readFile(p: Process, path: string): string {
   }
 }
 
-function snapshotMerged(p: Process, tokens: Tokens, tag: string, ovlDev: number): Record<string, unknown>[] {
+export function snapshotMerged(p: Process, tokens: Tokens, tag: string, ovlDev: number): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const rel of walk(p, '')) {
     const full = join('', rel);
@@ -433,7 +435,7 @@ function dents(p: Process, fd: number, tokens: Tokens, index: number, ovlDev: nu
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
-function runOp(p: Process, op: Op, fds: Map<number, number>, tokens: Tokens, ovlDev: number, index: number): unknown {
+export function runOp(p: Process, op: Op, fds: Map<number, number>, tokens: Tokens, ovlDev: number, index: number): unknown {
   const P = (rel: unknown): string => `/${rel as string}`;
   const slot = (s: unknown): number => {
     const fd = fds.get(s as number);
