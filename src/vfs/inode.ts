@@ -10,7 +10,7 @@
  * dentries and open file descriptions. An inode whose nlink reached 0 stays usable for as long
  * as any open file description holds it; garbage collection frees it afterwards.
  */
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../abi/constants.js';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../abi/constants.js';
 import type { ByteString } from './bytes.js';
 import { vfsError } from './errors.js';
 import type { SetAttr, Stat, StatFs, Timespec } from './stat.js';
@@ -83,6 +83,11 @@ export abstract class FileSystem {
   readonly volatile: boolean = false;
   /** Longest name in bytes (statfs f_namelen). */
   readonly nameMax: number = 255;
+  /**
+   * The renameat2 flags this filesystem's rename supports; others are EINVAL once every VFS check
+   * has passed, as each filesystem's ->rename decides (overlayfs refuses RENAME_WHITEOUT).
+   */
+  readonly renameFlags: number = RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT;
   /** The root directory. */
   abstract readonly root: Inode;
   /** Filesystem statistics. */

@@ -988,6 +988,7 @@ export class Process implements WalkContext {
     }
     if ((oldDentry.mounted > 0 && this.isMountpointIn(mount, oldDentry)) ||
       (newDentry !== null && newDentry.mounted > 0 && this.isMountpointIn(mount, newDentry))) throw vfsError('EBUSY');
+    if (flags & ~mount.fs.renameFlags) throw vfsError('EINVAL');
     oldDir.inode.rename(oldDentry.name, source, newDir.inode, newW.last, target, exchange);
     if (exchange) {
       const n = newDentry!;
