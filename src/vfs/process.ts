@@ -804,7 +804,8 @@ export class Process implements WalkContext {
 
   /**
    * Creates a file system node (mknodat(2)): S_IFREG (or 0), S_IFIFO, S_IFSOCK without privilege;
-   * S_IFCHR and S_IFBLK need CAP_MKNOD. Errors: EINVAL (bad type), EPERM, EEXIST, ...
+   * S_IFCHR and S_IFBLK need CAP_MKNOD, except a whiteout (character device 0/0, Linux 5.8+).
+   * Errors: EINVAL (bad type), EPERM, EEXIST, ...
    */
   mknodat(dirfd: number, path: PathLike, mode: number, dev = 0): void {
     try {
@@ -816,7 +817,8 @@ export class Process implements WalkContext {
       }
       const { dir, name } = this.filenameCreate(dirfd, toByteString(path), false);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
-      if ((type === S_IFCHR || type === S_IFBLK) && !this.cred.capable('CAP_MKNOD')) throw vfsError('EPERM');
+      const whiteout = type === S_IFCHR && dev === 0;
+      if ((type === S_IFCHR || type === S_IFBLK) && !whiteout && !this.cred.capable('CAP_MKNOD')) throw vfsError('EPERM');
       const realType = type === 0 ? S_IFREG : type;
       const attrs = this.newAttrs(dir.inode, this.prepareMode(dir.inode, mode & ~S_IFMT, S_IALLUGO, realType),
         realType === S_IFCHR || realType === S_IFBLK ? dev : 0);
@@ -941,7 +943,6 @@ export class Process implements WalkContext {
   private doRename(olddirfd: number, oldpath: ByteString, newdirfd: number, newpath: ByteString, flags: number): void {
     if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) throw vfsError('EINVAL');
     if (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT) && flags & RENAME_EXCHANGE) throw vfsError('EINVAL');
-    if (flags & RENAME_WHITEOUT && !this.cred.capable('CAP_MKNOD')) throw vfsError('EPERM');
     const exchange = (flags & RENAME_EXCHANGE) !== 0;
     const oldW = new PathWalk(this, 0);
     oldW.parent(olddirfd, oldpath);
