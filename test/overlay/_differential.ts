@@ -138,7 +138,7 @@ export function generateCase(seed: number, nOps = 30): Case {
     else if (k < 0.29) ops.push(['unlink', path()]);
     else if (k < 0.35) ops.push(['rmdir', path()]);
     else if (k < 0.41) ops.push(['mkdir', path(), pick([0o755, 0o700])]);
-    else if (k < 0.5) ops.push(['rename', path(), path(), pick([0, 0, 0, 0, 1, 2])]);
+    else if (k < 0.5) ops.push(['rename', path(), path(), pick([0, 0, 0, 0, 1, 2, 4])]);
     else if (k < 0.54) ops.push(['link', chance(0.5) && present.length > 0 ? pick(present) : path(), path()]);
     else if (k < 0.57) ops.push(['symlink', pick(PATHS), path()]);
     else if (k < 0.58) ops.push([pick(['mkfifo', 'mkwh']), path(), 0o644]);
@@ -155,7 +155,8 @@ export function generateCase(seed: number, nOps = 30): Case {
     else if (k < 0.9) ops.push(['open', slot, chance(0.15) ? '.' : path(), pick(['r', 'r', 'rw', 'dir'])]);
     else if (k < 0.92) ops.push(['fread', slot]);
     else if (k < 0.93) ops.push(['fwrite', slot, word()]);
-    else if (k < 0.95) ops.push(['fstat', slot]);
+    else if (k < 0.94) ops.push(['fstat', slot]);
+    else if (k < 0.95) ops.push(pick([['fchmod', slot, pick([0o600, 0o755])], ['ftrunc', slot, Math.floor(r() * 6)], ['fsetxattr', slot, 'user.k', word()]]));
     else if (k < 0.97) ops.push(['fdents', slot]);
     else if (k < 0.98) ops.push(['rewind', slot]);
     else ops.push(['close', slot]);
@@ -499,6 +500,9 @@ export function runOp(p: Process, op: Op, fds: Map<number, number>, tokens: Toke
     }
     case 'fwrite': return p.pwrite(slot(a[1]), bytes(a[2] as string), 0);
     case 'fstat': return normStat(p.fstat(slot(a[1])), tokens, `op${index}`, ovlDev);
+    case 'fchmod': p.fchmod(slot(a[1]), a[2] as number); return null;
+    case 'ftrunc': p.ftruncate(slot(a[1]), a[2] as number); return null;
+    case 'fsetxattr': p.fsetxattr(slot(a[1]), a[2] as string, bytes(a[3] as string)); return null;
     case 'fdents': return dents(p, slot(a[1]), tokens, index, ovlDev);
     case 'rewind': p.lseek(slot(a[1]), 0, SEEK_SET); return null;
     default: throw new Error(`unknown op ${String(a[0])}`);

@@ -305,6 +305,12 @@ def run_op(op, mnt, fds, tokens, ovl_dev, index):
         return os.pwrite(fds[op[1]], op[2].encode('latin-1'), 0)
     elif name == 'fstat':
         return norm_stat(os.fstat(fds[op[1]]), tokens, 'op%d' % index, ovl_dev)
+    elif name == 'fchmod':
+        os.fchmod(fds[op[1]], op[2])
+    elif name == 'ftrunc':
+        os.ftruncate(fds[op[1]], op[2])
+    elif name == 'fsetxattr':
+        os.setxattr(fds[op[1]], op[2], op[3].encode('latin-1'))
     elif name == 'fdents':
         ents = getdents_all(fds[op[1]])
         return sorted([n, t, tokens.ino(i, 'op%d:%s' % (index, n))] for n, i, t in ents if n not in ('.', '..'))

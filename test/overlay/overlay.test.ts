@@ -257,6 +257,16 @@ test('a descriptor opened for reading before a copy-up reads the upper file afte
   p.close(fd);
 });
 
+test('changing a removed lower file through an open descriptor is EEXIST, as on Linux 6.18', () => {
+  const { p } = layered();
+  const fd = p.openat(AT_FDCWD, '/etc/passwd', O_RDONLY);
+  p.unlinkat(AT_FDCWD, '/etc/passwd');
+  assert.equal(code(() => p.fchmod(fd, 0o600)), 'EEXIST');
+  const buf = new Uint8Array(64);
+  assert.equal(dec.decode(buf.subarray(0, p.pread(fd, buf, 0))), 'root:x:0:0\n');
+  p.close(fd);
+});
+
 test('hard links to a lower file: both names are one object after the link', () => {
   const { p } = layered();
   p.linkat(AT_FDCWD, '/etc/passwd', AT_FDCWD, '/etc/passwd.bak');

@@ -79,41 +79,30 @@ function copyUpFile(file: OverlayFile, sizeLimit: number): void {
   const origin = lower.nlink === 1;
   const size = type === S_IFREG ? Math.min(lower.size, sizeLimit) : 0;
   const attrs: NewInodeAttrs = { mode: lower.mode, uid: lower.uid, gid: lower.gid, rdev: lower.rdev };
-  let upper: Inode;
-  if (file.unlinked) {
-    // The name is gone: the copy stays unnamed, alive as long as this inode (like O_TMPFILE).
-    if (type !== S_IFREG) throw vfsError('ENOENT');
-    const dir = fs.work ?? fs.upper!.root;
-    upper = dir.tmpfile(attrs);
-    const h = upper.open(O_WRONLY);
-    try {
-      fillFile(lower, upper, h, size, now, layer.index, origin);
-    } finally {
-      h.release();
-    }
-  } else {
-    const parent = file.parent;
-    copyUp(parent);
-    const dest = parent.upper!;
-    ensureImpure(parent, now);
-    const saved = timesOf(dest);
-    upper = type === S_IFREG && fs.work === null
-      ? copyUpByTmpfile(fs, dest, file.name, lower, attrs, size, now, layer.index, origin)
-      : createInUpper(fs, dest, file.name, null, (d, n) => makeObject(d, n, lower, attrs), (made) => {
-        if (type !== S_IFREG) {
-          copyMetadata(lower, made, now, layer.index, origin);
-          return;
-        }
-        const h = made.open(O_WRONLY);
-        try {
-          fillFile(lower, made, h, size, now, layer.index, origin);
-        } finally {
-          h.release();
-        }
-      });
-    restoreTimes(dest, saved, now);
-    parent.syncAttrs();
-  }
+  // A lower object whose name was removed through the overlay (still open): the kernel's copy-up
+  // finds the whiteout at the name and fails with EEXIST; so does vroot's.
+  if (file.unlinked) throw vfsError('EEXIST');
+  const parent = file.parent;
+  copyUp(parent);
+  const dest = parent.upper!;
+  ensureImpure(parent, now);
+  const saved = timesOf(dest);
+  const upper = type === S_IFREG && fs.work === null
+    ? copyUpByTmpfile(fs, dest, file.name, lower, attrs, size, now, layer.index, origin)
+    : createInUpper(fs, dest, file.name, null, (d, n) => makeObject(d, n, lower, attrs), (made) => {
+      if (type !== S_IFREG) {
+        copyMetadata(lower, made, now, layer.index, origin);
+        return;
+      }
+      const h = made.open(O_WRONLY);
+      try {
+        fillFile(lower, made, h, size, now, layer.index, origin);
+      } finally {
+        h.release();
+      }
+    });
+  restoreTimes(dest, saved, now);
+  parent.syncAttrs();
   file.upper = upper;
   fs.hashInode(upper, file);
   file.syncAttrs();

@@ -29,7 +29,7 @@
 import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
 import { VfsError, vfsError } from '../../vfs/errors.js';
-import { O_RDONLY } from '../../abi/constants.js';
+import { O_RDONLY, RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../abi/constants.js';
 import { OVL_XATTR_UUID, opaqueFlag, readXattr } from './whiteout.js';
 import { FileSystem, type Inode } from '../../vfs/inode.js';
 import type { StatFs } from '../../vfs/stat.js';
@@ -110,6 +110,8 @@ export class Overlay extends FileSystem {
   override readonly readOnly: boolean;
   override readonly volatile: boolean;
   override readonly nameMax: number;
+  /** ovl_rename: RENAME_WHITEOUT is EINVAL. */
+  override readonly renameFlags = RENAME_NOREPLACE | RENAME_EXCHANGE;
   readonly root: OverlayDirectory;
   /** The upper layer, null for a read-only overlay. */
   readonly upper: Layer | null;

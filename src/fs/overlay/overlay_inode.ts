@@ -11,8 +11,8 @@
  * - a directory knows its one parent and name (updated by rename); a non-directory knows the
  *   parent and name it was looked up under, which copy-up uses (an upper non-directory never
  *   needs them again);
- * - `unlinked` marks an object whose name was removed through the overlay; a lower-only one is
- *   then copied up (if ever) as an unnamed O_TMPFILE inode.
+ * - `unlinked` marks an object whose name was removed through the overlay; a lower-only one can
+ *   then no longer be copied up (EEXIST, as in the kernel).
  */
 import { O_ACCMODE, O_RDONLY, S_IFCHR, S_IFMT } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
