@@ -55,6 +55,7 @@ function copyUpDirectory(dir: OverlayDirectory): void {
   const dest = parent.upper!;
   const now = fs.clock();
   ensureImpure(parent, now);
+  checkFree(dest, dir.name, true);
   const saved = timesOf(dest);
   const attrs: NewInodeAttrs = { mode: S_IFDIR | (lower.mode & 0o7777), uid: lower.uid, gid: lower.gid, rdev: 0 };
   const upper = createInUpper(fs, dest, dir.name, null, (d, n) => d.mkdir(n, attrs), (made) => {
@@ -79,13 +80,11 @@ function copyUpFile(file: OverlayFile, sizeLimit: number): void {
   const origin = lower.nlink === 1;
   const size = type === S_IFREG ? Math.min(lower.size, sizeLimit) : 0;
   const attrs: NewInodeAttrs = { mode: lower.mode, uid: lower.uid, gid: lower.gid, rdev: lower.rdev };
-  // A lower object whose name was removed through the overlay (still open): the kernel's copy-up
-  // finds the whiteout at the name and fails with EEXIST; so does vroot's.
-  if (file.unlinked) throw vfsError('EEXIST');
   const parent = file.parent;
   copyUp(parent);
   const dest = parent.upper!;
   ensureImpure(parent, now);
+  checkFree(dest, file.name, false);
   const saved = timesOf(dest);
   const upper = type === S_IFREG && fs.work === null
     ? copyUpByTmpfile(fs, dest, file.name, lower, attrs, size, now, layer.index, origin)
@@ -107,6 +106,18 @@ function copyUpFile(file: OverlayFile, sizeLimit: number): void {
   fs.hashInode(upper, file);
   file.syncAttrs();
   for (const h of file.handles) h.current();
+}
+
+/**
+ * Refuses a copy-up whose name is taken in the upper directory: by the whiteout left when the
+ * name was removed through the overlay while the object stayed open, or by anything the upper
+ * gained underneath. The kernel fails the same way when it links (EEXIST) or renames (ENOTDIR
+ * for a directory over a whiteout) the finished copy into place.
+ */
+function checkFree(dest: Inode, name: string, isDir: boolean): void {
+  const there = dest.lookup(name);
+  if (there === null) return;
+  throw vfsError(isDir && !there.isDir() ? 'ENOTDIR' : 'EEXIST');
 }
 
 /**
