@@ -141,13 +141,18 @@ def snapshot_merged(mnt, tokens, tag, ovl_dev):
             continue
         d = {'path': p}
         d.update(norm_stat(st, tokens, tag + ':' + p, ovl_dev))
-        if stat.S_ISREG(st.st_mode):
-            d['content'] = read_file(full)
-        elif stat.S_ISLNK(st.st_mode):
-            d['target'] = os.readlink(full)
-        d['xattrs'] = xattrs(full, True)
-        out.append(d)
+        out.append(describe(d, st, full, True))
     return out
+
+
+def describe(d, st, full, hide_private):
+    """Adds what a record shows beyond stat: content, symlink target, xattrs."""
+    if stat.S_ISREG(st.st_mode):
+        d['content'] = read_file(full)
+    elif stat.S_ISLNK(st.st_mode):
+        d['target'] = os.readlink(full)
+    d['xattrs'] = xattrs(full, hide_private)
+    return d
 
 
 def snapshot_upper(upper, tokens):
@@ -161,13 +166,9 @@ def snapshot_upper(upper, tokens):
         d = {'path': p, 'type': stat.S_IFMT(st.st_mode) >> 12, 'perm': stat.S_IMODE(st.st_mode),
              'uid': st.st_uid, 'gid': st.st_gid, 'mtime': tokens.time(st.st_mtime_ns)}
         if stat.S_ISREG(st.st_mode):
-            d['content'] = read_file(full)
             d['size'] = st.st_size
             d['nlink'] = st.st_nlink
-        elif stat.S_ISLNK(st.st_mode):
-            d['target'] = os.readlink(full)
-        d['xattrs'] = xattrs(full, False)
-        out.append(d)
+        out.append(describe(d, st, full, False))
     return out
 
 

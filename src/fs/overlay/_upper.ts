@@ -43,13 +43,14 @@ export function removeQuietly(dir: Inode, name: ByteString, inode: Inode): void 
 
 /**
  * Builds an object with `make` (in `stage`, the work directory, when there is one) and `fill`,
- * then makes it appear at `dest`/`name`, replacing the whiteout `whiteout` there when not null.
- * A directory replaces a whiteout by exchange, then the whiteout is removed (RENAME_EXCHANGE,
- * as the kernel does, because renaming a directory over a non-directory is ENOTDIR). On failure
- * nothing new is visible and the whiteout is still in place.
+ * then makes it appear at `dest`/`name`, replacing the upper entry `replaced` there when not null
+ * (a whiteout, or an emptied directory being whited out). A directory and a non-directory swap
+ * by exchange, after which the replaced entry is removed from the stage (RENAME_EXCHANGE, as the
+ * kernel does, because renaming one over the other is ENOTDIR or EISDIR). On failure nothing
+ * new is visible; without a stage, a failed replacement leaves a whiteout at the name.
  */
 export function createInUpper(
-  ov: Overlay, dest: Inode, name: ByteString, whiteout: Inode | null,
+  ov: Overlay, dest: Inode, name: ByteString, replaced: Inode | null,
   make: (dir: Inode, name: ByteString) => Inode, fill?: (inode: Inode) => void, stage: Inode | null = ov.work,
 ): Inode {
   if (stage !== null) {
@@ -57,11 +58,11 @@ export function createInUpper(
     const inode = make(stage, tmp);
     try {
       fill?.(inode);
-      if (whiteout !== null && inode.isDir()) {
-        renameUpper(stage, tmp, inode, dest, name, whiteout, true);
-        removeQuietly(stage, tmp, whiteout);
+      if (replaced !== null && (inode.isDir() || replaced.isDir())) {
+        renameUpper(stage, tmp, inode, dest, name, replaced, true);
+        removeQuietly(stage, tmp, replaced);
       } else {
-        renameUpper(stage, tmp, inode, dest, name, whiteout, false);
+        renameUpper(stage, tmp, inode, dest, name, replaced, false);
       }
     } catch (e) {
       removeQuietly(stage, tmp, inode);
@@ -69,19 +70,19 @@ export function createInUpper(
     }
     return inode;
   }
-  if (whiteout !== null) removeUpper(dest, name, whiteout);
+  if (replaced !== null) removeUpper(dest, name, replaced);
   let inode: Inode;
   try {
     inode = make(dest, name);
   } catch (e) {
-    if (whiteout !== null) restoreWhiteout(dest, name);
+    if (replaced !== null) restoreWhiteout(dest, name);
     throw e;
   }
   try {
     fill?.(inode);
   } catch (e) {
     removeQuietly(dest, name, inode);
-    if (whiteout !== null) restoreWhiteout(dest, name);
+    if (replaced !== null) restoreWhiteout(dest, name);
     throw e;
   }
   return inode;
@@ -100,23 +101,5 @@ function restoreWhiteout(dir: Inode, name: ByteString): void {
  * non-directory) when not null (ovl_cleanup_and_whiteout).
  */
 export function whiteoutEntry(ov: Overlay, dir: Inode, name: ByteString, existing: Inode | null): void {
-  const stage = ov.work;
-  if (stage !== null) {
-    const tmp = ov.tempName(stage);
-    const wh = stage.mknod(tmp, WHITEOUT_ATTRS);
-    try {
-      if (existing !== null && existing.isDir()) {
-        renameUpper(stage, tmp, wh, dir, name, existing, true);
-        removeQuietly(stage, tmp, existing);
-      } else {
-        renameUpper(stage, tmp, wh, dir, name, existing, false);
-      }
-    } catch (e) {
-      removeQuietly(stage, tmp, wh);
-      throw e;
-    }
-    return;
-  }
-  if (existing !== null) removeUpper(dir, name, existing);
-  dir.mknod(name, WHITEOUT_ATTRS);
+  createInUpper(ov, dir, name, existing, (d, n) => d.mknod(n, WHITEOUT_ATTRS));
 }
