@@ -5,7 +5,10 @@
  * memfs volumes, @zenfs/core's CopyOnWriteFS (two stacked for three layers) and the kernel's
  * overlayfs through Node's fs (measured in a private mount namespace when running as root).
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as nodeFs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Volume } from 'memfs';
 import { Union } from 'unionfs';
@@ -13,9 +16,97 @@ import { fs as zfs, CopyOnWriteFS, InMemory, mount as zmount, umount as zumount 
 import {
   AT_FDCWD, O_CREAT, O_DIRECTORY, O_RDONLY, O_WRONLY, Overlay, Tmpfs, VirtualFileSystem, VfsError, type Process,
 } from '../src/mod.js';
-import { LAYERS, WORKLOADS, measure, type Workload } from './_overlay_workload.js';
+
+/** What each layer holds (paths from the layer root; directories are implied). */
+const LAYERS: { bottom: Record<string, string>; middle: Record<string, string>; top: Record<string, string> } = {
+  bottom: {},
+  middle: {},
+  top: {},
+};
+const FOUR_K = 'x'.repeat(4096);
+LAYERS.bottom['/usr/lib/x86_64/libbottom.so'] = FOUR_K;
+for (let i = 0; i < 100; i++) LAYERS.bottom[`/usr/share/doc/file${i}`] = `bottom ${i}`;
+LAYERS.middle['/usr/lib/x86_64/libmiddle.so'] = FOUR_K;
+for (let i = 50; i < 150; i++) LAYERS.middle[`/usr/share/doc/file${i}`] = `middle ${i}`;
+LAYERS.top['/usr/lib/x86_64/libtop.so'] = FOUR_K;
+LAYERS.top['/etc/hostname'] = 'top\n';
+
+/** The operations measured, each over the merged view. */
+const WORKLOADS = [
+  { name: 'stat bottom-layer file', path: '/usr/lib/x86_64/libbottom.so', kind: 'stat' },
+  { name: 'stat top-layer file', path: '/usr/lib/x86_64/libtop.so', kind: 'stat' },
+  { name: 'stat missing name', path: '/usr/lib/x86_64/missing.so', kind: 'missing' },
+  { name: 'open+read 4 KiB+close, bottom', path: '/usr/lib/x86_64/libbottom.so', kind: 'read' },
+  { name: 'readdir merged dir (150)', path: '/usr/share/doc', kind: 'readdir' },
+] as const;
+
+/** A workload's operation for one implementation. */
+type Workload = (typeof WORKLOADS)[number];
+
+/** Runs `fn` repeatedly for about `ms` milliseconds (after a warm-up) and returns operations per second. */
+function measure(fn: () => void, ms: number): number {
+  for (let i = 0; i < 2000; i++) fn();
+  let n = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    for (let i = 0; i < 500; i++) fn();
+    n += 500;
+    now = performance.now();
+  }
+  return (n * 1000) / (now - start);
+}
 
 type Impl = (w: Workload) => () => void;
+
+/**
+ * The kernel side, run as its own process inside a private mount namespace: builds the layers
+ * on a tmpfs, mounts overlayfs and measures the workloads through Node's fs; prints one JSON
+ * object of operations per second by workload name.
+ */
+function kernelSide(ms: number): void {
+  const base = nodeFs.mkdtempSync(join(tmpdir(), 'vroot-ovl-bench-'));
+  execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', base]);
+  try {
+    const dirs: Record<string, string> = {};
+    for (const d of ['bottom', 'middle', 'top', 'work', 'merged']) {
+      dirs[d] = join(base, d);
+      nodeFs.mkdirSync(dirs[d]!);
+    }
+    for (const layer of ['bottom', 'middle', 'top'] as const) {
+      for (const [path, text] of Object.entries(LAYERS[layer])) {
+        const full = join(dirs[layer]!, path);
+        nodeFs.mkdirSync(dirname(full), { recursive: true });
+        nodeFs.writeFileSync(full, text);
+      }
+    }
+    execFileSync('mount', ['-t', 'overlay', 'overlay', '-o',
+      `lowerdir=${dirs['middle']}:${dirs['bottom']},upperdir=${dirs['top']},workdir=${dirs['work']}`, dirs['merged']!]);
+    const m = dirs['merged']!;
+    const buf = Buffer.alloc(4096);
+    const out: Record<string, number> = {};
+    try {
+      for (const w of WORKLOADS) {
+        const p = m + w.path;
+        let fn: () => void;
+        switch (w.kind) {
+          case 'stat': fn = () => { nodeFs.statSync(p); }; break;
+          case 'missing': fn = () => { try { nodeFs.statSync(p); } catch { /* expected */ } }; break;
+          case 'read': fn = () => { const fd = nodeFs.openSync(p, 'r'); nodeFs.readSync(fd, buf, 0, 4096, 0); nodeFs.closeSync(fd); }; break;
+          case 'readdir': fn = () => { nodeFs.readdirSync(p); }; break;
+        }
+        out[w.name] = measure(fn, ms);
+      }
+    } finally {
+      execFileSync('umount', [m]);
+    }
+    process.stdout.write(JSON.stringify(out) + '\n');
+  } finally {
+    execFileSync('umount', ['-l', base]);
+    nodeFs.rmdirSync(base);
+  }
+}
+
 
 function vrootLayer(files: Record<string, string>): Tmpfs {
   const t = new Tmpfs();
@@ -100,8 +191,8 @@ function zenfs(): Impl {
 /** The kernel's overlayfs through Node's fs, in a private mount namespace; null with a reason when unavailable. */
 function kernel(ms: number): Record<string, number> | string {
   if (process.getuid?.() !== 0) return 'not root';
-  const script = fileURLToPath(new URL('./_overlay_kernel.js', import.meta.url));
-  const r = spawnSync('unshare', ['-m', '--propagation', 'private', process.execPath, script, String(ms)], { encoding: 'utf8' });
+  const script = fileURLToPath(import.meta.url);
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', process.execPath, script, KERNEL_SIDE, String(ms)], { encoding: 'utf8' });
   if (r.status !== 0) return `failed: ${r.stderr || r.error?.message || r.status}`;
   return JSON.parse(r.stdout) as Record<string, number>;
 }
@@ -138,3 +229,6 @@ export async function run(options: { quick: boolean }): Promise<void> {
   if (typeof k === 'string') console.log(`kernel overlayfs not measured: ${k}`);
   console.log('"vroot" revalidates every lookup against the layers (they may change underneath); "vroot static" assumes they do not, as the kernel does.');
 }
+
+const KERNEL_SIDE = '--kernel-overlay-side';
+if (process.argv[2] === KERNEL_SIDE) kernelSide(Number(process.argv[3] ?? 500));
