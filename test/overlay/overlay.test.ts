@@ -321,6 +321,8 @@ test('constructor errors: no lowers, a work directory elsewhere, a read-only upp
   const u = new Tmpfs();
   assert.equal(code(() => new Overlay({ lowers: [new Tmpfs()], upper: u, work: new Tmpfs() })), 'EINVAL');
   assert.equal(code(() => new Overlay({ lowers: [new Tmpfs()], upper: new Overlay({ lowers: [new Tmpfs()] }) })), 'EROFS');
+  const writable = new Overlay({ lowers: [new Tmpfs()], upper: new Tmpfs() });
+  assert.equal(code(() => new Overlay({ lowers: [new Tmpfs()], upper: writable })), 'EINVAL');
 });
 
 test('an OCI layer imports as whiteouts and opaque directories, and an upper exports back', () => {

@@ -139,6 +139,8 @@ export class Overlay extends FileSystem {
     if (options.upper !== undefined) {
       const u = layerRoot(options.upper);
       if (u.fs.readOnly) throw vfsError('EROFS', 'the upper layer is read-only');
+      // An overlay cannot hold whiteouts (mknod of 0/0 is EPERM there), as the kernel refuses it.
+      if (u.fs instanceof Overlay) throw vfsError('EINVAL', 'an overlay cannot be an upper layer');
       if (!u.root.isDir()) throw vfsError('ENOTDIR', 'the upper layer is not a directory');
       fsids.set(u.fs, 0);
       upper = new Layer(u.fs, u.root, 0, 0);
