@@ -4,13 +4,13 @@
 // namespace, layers on a kernel tmpfs) and on vroot (layers on vroot tmpfs, in four layouts:
 // one tmpfs or one per layer, with or without a work directory). Every result, errno, the merged
 // view after every operation and the upper directory (whiteouts, opaque/impure/origin xattrs)
-// must match. VROOT_OVERLAY_CASES sets the number of cases (default 300), VROOT_OVERLAY_SEED the
+// must match. VROOT_OVERLAY_CASES sets the number of cases (default 500), VROOT_OVERLAY_SEED the
 // first seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { firstDifference, generateCase, KernelOverlay, runVroot, type VrootSetup } from './_differential.js';
 
-const CASES = Number(process.env['VROOT_OVERLAY_CASES'] ?? 300);
+const CASES = Number(process.env['VROOT_OVERLAY_CASES'] ?? 500);
 const FIRST_SEED = Number(process.env['VROOT_OVERLAY_SEED'] ?? 1);
 const SETUPS: VrootSetup[] = [
   { sameFs: true, work: true },

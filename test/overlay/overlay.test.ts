@@ -178,7 +178,7 @@ test('a read-only overlay (no upper) refuses every change with EROFS', () => {
 class FailingFs extends FileSystem {
   readonly type = 'failing';
   readonly root: Inode;
-  constructor(private readonly inner: Tmpfs, private budget: number) {
+  constructor(private readonly inner: Tmpfs, public budget: number) {
     super();
     this.root = this.wrap(inner.root);
   }
@@ -234,6 +234,23 @@ for (const withWork of [false, true]) {
     assert.equal(upperFs.usedPages, 0, 'the partial copy\'s data was freed');
   });
 }
+
+test('an upper without O_TMPFILE copies up under a temporary name, renamed into place', () => {
+  const inner = new Tmpfs();
+  put(proc(inner), '/f', 'z'.repeat(200000));
+  put(proc(inner), '/g', 'small');
+  const upperFs = new Tmpfs();
+  // Only the upper root lacks tmpfile, which is where both copies land.
+  upperFs.root.tmpfile = (): Inode => { throw new VfsError(95); };
+  const failing = new FailingFs(inner, 100000);
+  const p = proc(new Overlay({ lowers: [failing], upper: upperFs }));
+  assert.equal(code(() => p.truncate('/f', 5)), 'EIO');
+  assert.deepEqual(ls(proc(upperFs), '/'), [], 'the failed copy left no temporary name');
+  failing.budget = Infinity;
+  p.fchmodat(AT_FDCWD, '/g', 0o600);
+  assert.deepEqual(ls(proc(upperFs), '/'), ['g']);
+  assert.equal(get(p, '/g'), 'small');
+});
 
 test('a copy-up that runs out of upper space fails with ENOSPC and leaves the lower file', () => {
   const lower = new Tmpfs();
