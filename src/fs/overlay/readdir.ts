@@ -13,7 +13,7 @@ import { vfsError } from '../../vfs/errors.js';
 import type { DirentSink, FileHandle, Inode } from '../../vfs/inode.js';
 import type { Layer } from './layer.js';
 import type { OverlayDirectory } from './overlay_inode.js';
-import { isWhiteout, isXattrWhiteout } from './whiteout.js';
+import { isWhiteout, isXattrWhiteout, OVL_XATTR_IMPURE } from './whiteout.js';
 
 /** One name of a merged listing (struct ovl_cache_entry). */
 export interface MergedEntry {
@@ -136,6 +136,7 @@ export class OverlayDirHandle implements FileHandle {
     // The core lists "." and ".." (cookies 0 and 1) itself: cookie 2 is a fresh start.
     if (cookie <= 2) this.reset();
     const real = this.realHandle;
+    if (real !== null && cookie <= 2) this.dropUnneededImpure();
     if (real !== null) {
       real.readdir(cookie, (name, ino, type, next) => sink(name, this.direntIno(name, ino, this.realLayer!, this.realIsUpper), type, next));
       return;
@@ -146,6 +147,33 @@ export class OverlayDirHandle implements FileHandle {
       if (e.whiteout || e.xwhiteout) continue;
       if (!sink(e.name, this.direntIno(e.name, e.ino, e.layer, e.fromUpper), e.type, i + 3)) return;
     }
+  }
+
+  /**
+   * ovl_cache_get_impure: listing an impure upper directory on its own finds which entries have
+   * a st_ino of their own (copied-up objects); when none has, the directory is no longer impure
+   * and the xattr goes, best effort ("a good opportunity to get rid of an unneeded impure flag").
+   */
+  private dropUnneededImpure(): void {
+    const dir = this.dir;
+    if (!this.realIsUpper || !dir.impure || dir.upper === null) return;
+    let needed = false;
+    readRealDir(dir.upper, (name, ino) => {
+      if (needed) return;
+      try {
+        const c = dir.lookup(name);
+        if (c !== null && c.ino !== ino) needed = true;
+      } catch {
+        needed = true;
+      }
+    });
+    if (needed) return;
+    try {
+      dir.upper.removexattr(OVL_XATTR_IMPURE, dir.fs.clock());
+    } catch {
+      // Best effort, as in the kernel.
+    }
+    dir.impure = false;
   }
 
   /** ovl_dir_reset: drop the cached list; a directory copied up since the open becomes merged. */
