@@ -121,6 +121,7 @@ export abstract class OverlayInode extends Inode {
     return attr.ctime.sec === this.ctimeSec && attr.ctime.nsec === this.ctimeNsec;
   }
 
+  /** The real symlink's target (ovl_get_link). */
   override readlink(): ByteString {
     return this.real().readlink();
   }
@@ -128,16 +129,19 @@ export abstract class OverlayInode extends Inode {
   // ---- xattrs (ovl_xattr_get / ovl_xattr_set / ovl_listxattr): trusted.overlay.* of the merged
   // view is stored escaped as trusted.overlay.overlay.*; the overlay's own metadata never shows ----
 
+  /** The real inode's xattr (ovl_xattr_get). Errors: the layer's. */
   override getxattr(name: ByteString): Uint8Array | null {
     return this.real().getxattr(escapeXattr(name));
   }
 
+  /** Copies up, then sets the xattr on the upper inode (ovl_xattr_set). Errors: EROFS, the upper's. */
   override setxattr(name: ByteString, value: Uint8Array, flags: number, now: Timespec): void {
     copyUp(this);
     this.upper!.setxattr(escapeXattr(name), value, flags, now);
     this.syncAttrs();
   }
 
+  /** The real inode's xattrs without the overlay's own (ovl_listxattr). */
   override listxattr(): ByteString[] {
     const out: ByteString[] = [];
     for (const n of this.real().listxattr()) {
@@ -147,6 +151,7 @@ export abstract class OverlayInode extends Inode {
     return out;
   }
 
+  /** Copies up, then removes the xattr (ovl_xattr_set with no value). Errors: ENODATA, EROFS. */
   override removexattr(name: ByteString, now: Timespec): void {
     const real = escapeXattr(name);
     // Removing an xattr the lower object lacks fails before any copy-up.
@@ -312,10 +317,12 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     return child;
   }
 
+  /** Linux ovl_create. Errors: EROFS (no upper layer), then copy-up's and the upper layer's. */
   override create(name: ByteString, attrs: NewInodeAttrs): Inode {
     return this.createObject(name, (dir, n) => dir.create(n, attrs));
   }
 
+  /** Linux ovl_mkdir: opaque when made over a whiteout. Errors: as create. */
   override mkdir(name: ByteString, attrs: NewInodeAttrs): Inode {
     return this.createObject(name, (dir, n) => dir.mkdir(n, attrs));
   }
@@ -326,6 +333,7 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     return this.createObject(name, (dir, n) => dir.mknod(n, attrs));
   }
 
+  /** Linux ovl_symlink. Errors: as create. */
   override symlink(name: ByteString, target: ByteString, attrs: NewInodeAttrs): Inode {
     return this.createObject(name, (dir, n) => dir.symlink(n, target, attrs));
   }
@@ -362,18 +370,22 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     this.syncAttrs();
   }
 
+  /** Linux ovl_unlink: a whiteout replaces a name that exists below. Errors: EROFS, the upper's. */
   override unlink(name: ByteString, inode: Inode): void {
     removeEntry(this, name, inode as OverlayInode, false);
   }
 
+  /** Linux ovl_rmdir. Errors: ENOTEMPTY (entries other than whiteouts), EROFS, the upper's. */
   override rmdir(name: ByteString, inode: Inode): void {
     removeEntry(this, name, inode as OverlayInode, true);
   }
 
+  /** Linux ovl_rename (see rename.ts). Errors: EXDEV, ENOTEMPTY, EROFS, the upper's. */
   override rename(oldName: ByteString, inode: Inode, newDir: Inode, newName: ByteString, replaced: Inode | null, exchange: boolean): void {
     renameEntry(this, oldName, inode as OverlayInode, newDir as OverlayDirectory, newName, replaced as OverlayInode | null, exchange);
   }
 
+  /** True when the merged directory holds nothing but whiteouts. */
   override isEmptyDir(): boolean {
     try {
       checkEmptyDir(this);
@@ -383,6 +395,7 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     }
   }
 
+  /** Linux ovl_dir_open: a listing of this directory (merged or straight from its one layer). */
   override open(): FileHandle {
     return new OverlayDirHandle(this);
   }
