@@ -45,6 +45,8 @@ export interface Case {
   ops: Op[];
   /** The user the operations run as (0: root). */
   uid?: number;
+  /** What the upper layer holds before the overlay is mounted. */
+  upper?: Entry[];
 }
 
 /** mulberry32: a small seeded PRNG. */
@@ -84,8 +86,7 @@ export function generateCase(seed: number, nOps = 30): Case {
   };
   let stamp = 100;
   const nLayers = 1 + Math.floor(r() * 3);
-  const layers: Entry[][] = [];
-  for (let li = 0; li < nLayers; li++) {
+  const genLayer = (): Entry[] => {
     const entries: Entry[] = [];
     const types = new Map<string, string>();
     for (const p of PATHS) {
@@ -110,8 +111,10 @@ export function generateCase(seed: number, nOps = 30): Case {
       types.set(p, e.t === 'h' ? 'f' : e.t);
       entries.push(e);
     }
-    layers.push(entries);
-  }
+    return entries;
+  };
+  const layers: Entry[][] = [];
+  for (let li = 0; li < nLayers; li++) layers.push(genLayer());
   const extra = ['a/e/h/z', 'z', 'b/q'];
   // Names some layer has are picked more often, so most operations meet something.
   const present = [...new Set(layers.flat().map((e) => e.p))];
@@ -162,7 +165,12 @@ export function generateCase(seed: number, nOps = 30): Case {
     else ops.push(['close', slot]);
   }
   // A third of the cases run as an unprivileged user, where permission errors show.
-  return chance(0.33) ? { layers, ops, uid: 1000 } : { layers, ops };
+  const c: Case = chance(0.33) ? { layers, ops, uid: 1000 } : { layers, ops };
+  // A quarter start from an upper layer made beforehand (whiteouts and opaque directories too).
+  if (chance(0.25)) {
+    c.upper = genLayer().map((e) => (e.t === 'x' ? { p: e.p, t: 'w' } : e.o === 'x' ? { ...e, o: false } : e));
+  }
+  return c;
 }
 
 // ---- records ----
@@ -529,6 +537,7 @@ export function runVroot(c: Case, setup: VrootSetup): CaseResult {
     const p = admin(t);
     for (const d of ['u', 'w', ...c.layers.map((_, i) => `l${i}`)]) p.mkdirat(AT_FDCWD, `/${d}`, 0o777);
     c.layers.forEach((entries, i) => buildLayer(p, `/l${i}`, entries));
+    buildLayer(p, '/u', c.upper ?? []);
     lowers = c.layers.map((_, i) => ({ fs: t, root: inodeAt(p, `/l${i}`) }));
     upper = { fs: t, root: inodeAt(p, '/u') };
     if (setup.work) work = { fs: t, root: inodeAt(p, '/w') };
@@ -553,6 +562,7 @@ export function runVroot(c: Case, setup: VrootSetup): CaseResult {
       upper = { fs: u, root: u.root };
       upperRoot = '';
     }
+    buildLayer(upperProc, upperRoot, c.upper ?? []);
   }
   const setupEnd = clock();
   const tokens = new Tokens(setupEnd);

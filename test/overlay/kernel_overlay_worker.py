@@ -372,6 +372,7 @@ def run_case(base, n, case):
         os.makedirs(d)
     for d, entries in zip(lowers, case['layers']):
         build_layer(d, entries)
+    build_layer(upper, case.get('upper', []))
     marker = os.path.join(root, 'marker')
     open(marker, 'w').close()
     setup_end = os.lstat(marker).st_ctime_ns

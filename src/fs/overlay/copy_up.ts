@@ -18,7 +18,7 @@ import type { Overlay } from './overlay.js';
 import type { OverlayDirectory, OverlayFile, OverlayInode } from './overlay_inode.js';
 import { createInUpper } from './_upper.js';
 import { encodeOrigin } from './_origin.js';
-import { isPrivateXattr, OVL_XATTR_ORIGIN, setImpure } from './whiteout.js';
+import { isPrivateXattr, OVL_XATTR_ORIGIN, readXattr, setImpure } from './whiteout.js';
 
 const CHUNK = 1 << 20;
 
@@ -206,15 +206,31 @@ function copyData(lower: Inode, out: FileHandle, size: number): void {
 /** Xattrs (private ones excepted), the origin, then access and modification times. */
 function copyMetadata(lower: Inode, upper: Inode, now: Timespec, layer: number, origin: boolean): void {
   copyXattrs(lower, upper, now);
-  if (origin) {
-    try {
-      upper.setxattr(OVL_XATTR_ORIGIN, encodeOrigin({ layer, ino: lower.ino }), 0, now);
-    } catch (e) {
-      // ovl_set_origin: "Do not fail when upper doesn't support xattrs."
-      if (!(e instanceof VfsError) || (e.code !== 'EOPNOTSUPP' && e.code !== 'EPERM')) throw e;
-    }
-  }
+  if (origin) setOrigin(upper, layer, lower, now);
   upper.setattr({ atime: timeOf(lower, 'a'), mtime: timeOf(lower, 'm') }, now);
+}
+
+/** Records `lower` (of lower layer number `layer`) as the origin of `upper` (ovl_set_origin). */
+export function setOrigin(upper: Inode, layer: number, lower: Inode, now: Timespec): void {
+  try {
+    upper.setxattr(OVL_XATTR_ORIGIN, encodeOrigin({ layer, ino: lower.ino }), 0, now);
+  } catch (e) {
+    // ovl_set_origin: "Do not fail when upper doesn't support xattrs."
+    if (!(e instanceof VfsError) || (e.code !== 'EOPNOTSUPP' && e.code !== 'EPERM')) throw e;
+  }
+}
+
+/**
+ * Linux ovl_fix_origin: a merged directory whose upper part the overlay did not copy up (an
+ * upper made before the overlay was) gets its origin, and its parent is marked impure, the
+ * first time a lookup merges it.
+ */
+export function fixOrigin(dir: OverlayDirectory, parent: OverlayDirectory): void {
+  const upper = dir.upper;
+  if (upper === null || dir.lowers.length === 0 || readXattr(upper, OVL_XATTR_ORIGIN) !== null) return;
+  const now = dir.fs.clock();
+  setOrigin(upper, dir.lowerLayers[0]!.index, dir.lowers[0]!, now);
+  if (parent.upper !== null) ensureImpure(parent, now);
 }
 
 /** Linux ovl_copy_xattr: every xattr but the overlay's own. */

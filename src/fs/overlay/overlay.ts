@@ -29,20 +29,21 @@
 import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
 import { VfsError, vfsError } from '../../vfs/errors.js';
-import { O_RDONLY, RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../abi/constants.js';
-import { OVL_XATTR_UUID, opaqueFlag, readXattr } from './whiteout.js';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../abi/constants.js';
+import { OVL_XATTR_IMPURE, OVL_XATTR_UUID, opaqueFlag, readXattr } from './whiteout.js';
 import { FileSystem, type Inode } from '../../vfs/inode.js';
 import type { StatFs } from '../../vfs/stat.js';
 import { Layer, layerRoot, type OverlayLayerSpec } from './layer.js';
+import { fixOrigin } from './copy_up.js';
 import { isNegative, resolveName, type Resolved } from './lookup.js';
 import { OverlayDirectory, OverlayFile, OverlayInode } from './overlay_inode.js';
 
 /**
- * Linux 6.6+ ovl_init_uuid_xattr with uuid=auto: a new overlay (empty upper directory without a
- * uuid) gets a persistent random `trusted.overlay.uuid` on its upper directory.
+ * Linux 6.6+ ovl_init_uuid_xattr with uuid=auto: an upper directory that has neither a uuid nor
+ * the impure mark of an overlay used before gets a persistent random `trusted.overlay.uuid`.
  */
 function initUuid(upperRoot: Inode, clock: Clock): void {
-  if (readXattr(upperRoot, OVL_XATTR_UUID) !== null || !isEmpty(upperRoot)) return;
+  if (readXattr(upperRoot, OVL_XATTR_UUID) !== null || readXattr(upperRoot, OVL_XATTR_IMPURE) !== null) return;
   const uuid = new Uint8Array(16);
   globalThis.crypto.getRandomValues(uuid);
   uuid[6] = (uuid[6]! & 0x0f) | 0x40;
@@ -52,20 +53,6 @@ function initUuid(upperRoot: Inode, clock: Clock): void {
   } catch (e) {
     if (!(e instanceof VfsError) || e.code !== 'EOPNOTSUPP') throw e;
   }
-}
-
-function isEmpty(dir: Inode): boolean {
-  const h = dir.open(O_RDONLY);
-  let empty = true;
-  try {
-    h.readdir(2, () => {
-      empty = false;
-      return false;
-    });
-  } finally {
-    h.release();
-  }
-  return empty;
 }
 
 /** OVERLAYFS_SUPER_MAGIC from include/uapi/linux/magic.h. */
@@ -219,6 +206,7 @@ export class Overlay extends FileSystem {
     if (isNegative(r)) return null;
     if (r.isDir && c instanceof OverlayDirectory) {
       c.setStack(r);
+      fixOrigin(c, parent);
       c.syncAttrs();
       return c;
     }
@@ -241,6 +229,7 @@ export class Overlay extends FileSystem {
       d.parent = parent;
       d.name = name;
       d.opaque = r.opaque;
+      fixOrigin(d, parent);
       d.syncAttrs();
       return d;
     }
