@@ -11,7 +11,7 @@ export const errno = {
   EROFS: 30, EMLINK: 31, EPIPE: 32, EDOM: 33, ERANGE: 34, EDEADLK: 35, ENAMETOOLONG: 36,
   ENOLCK: 37, ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40, ENOMSG: 42, EIDRM: 43, ENOSTR: 60,
   ENODATA: 61, ETIME: 62, ENOSR: 63, EREMOTE: 66, ENOLINK: 67, EPROTO: 71, EBADMSG: 74,
-  EOVERFLOW: 75, EILSEQ: 84, EUSERS: 87, ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90,
+  EOVERFLOW: 75, ELIBBAD: 80, EILSEQ: 84, EUSERS: 87, ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90,
   EPROTOTYPE: 91, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93, ESOCKTNOSUPPORT: 94,
   EOPNOTSUPP: 95, EPFNOSUPPORT: 96, EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99,
   ENETDOWN: 100, ENETUNREACH: 101, ENETRESET: 102, ECONNABORTED: 103, ECONNRESET: 104,
@@ -47,7 +47,7 @@ const messages: Record<number, string> = {
   31: 'too many links', 32: 'broken pipe', 34: 'result too large', 36: 'name too long',
   38: 'function not implemented', 39: 'directory not empty',
   40: 'too many symbolic links encountered', 61: 'no data available',
-  75: 'value too large for defined data type', 84: 'illegal byte sequence',
+  75: 'value too large for defined data type', 80: 'accessing a corrupted shared library', 84: 'illegal byte sequence',
   95: 'operation not supported', 116: 'stale file handle',
   117: 'structure needs cleaning (filesystem corrupted)',
 };

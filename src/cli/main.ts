@@ -3,10 +3,11 @@
  * itself in `COMMANDS`; `main` parses the command name and hands over the rest.
  */
 import { demoCommand } from './cmd_demo.js';
+import { runCommand } from './cmd_run.js';
 import type { Command } from './command.js';
 
 /** Every command, in the order `vroot --help` lists them. */
-export const COMMANDS: Command[] = [demoCommand];
+export const COMMANDS: Command[] = [demoCommand, runCommand];
 
 const VERSION = '0.1.0';
 

@@ -18,10 +18,15 @@ import type { FileSystem, Inode } from './inode.js';
 
 export class Dentry {
   name: ByteString;
+  /**
+   * The key of this dentry in its parent's `children`: the name, or its folded form in a
+   * directory that folds names (Linux d_hash; see `Inode.foldName`).
+   */
+  key: ByteString;
   /** The parent dentry; a filesystem root is its own parent, as in Linux. */
   parent: Dentry;
   readonly inode: Inode;
-  /** Cached children by name (positive entries only). */
+  /** Cached children by key (positive entries only). */
   children: Map<ByteString, Dentry> | null = null;
   /** How many mounts use this dentry as their mount point. */
   mounted = 0;
@@ -29,12 +34,21 @@ export class Dentry {
   deleted = false;
   /** Holders that keep this dentry cached (see the invariants above). */
   pins = 0;
+  /** Set on every cache hit; the eviction sweep gives referenced dentries a second chance. */
+  referenced = false;
 
-  constructor(name: ByteString, parent: Dentry | null, inode: Inode) {
+  constructor(name: ByteString, parent: Dentry | null, inode: Inode, key: ByteString = name) {
     this.name = name;
+    this.key = key;
     this.parent = parent ?? this;
     this.inode = inode;
     if (parent === null || inode.isDir()) directoryDentries.set(inode, this);
+  }
+
+  /** The key a child called `name` has in this directory (Linux d_hash). Errors: EINVAL. */
+  keyOf(name: ByteString): ByteString {
+    const fold = this.inode.foldName;
+    return fold === undefined ? name : fold(name);
   }
 
   /** True for the root dentry of a filesystem. */
@@ -42,27 +56,36 @@ export class Dentry {
     return this.parent === this;
   }
 
-  /** The cached child `name`, if any. */
-  cachedChild(name: ByteString): Dentry | undefined {
-    return this.children?.get(name);
+  /** The cached child with key `key` (see `keyOf`), if any. */
+  cachedChild(key: ByteString): Dentry | undefined {
+    return this.children?.get(key);
   }
 
   /** Adds a child to the cache. */
   addChild(child: Dentry): void {
-    (this.children ??= new Map()).set(child.name, child);
+    (this.children ??= new Map()).set(child.key, child);
+    dcache.note(child);
   }
 
   /** Removes this dentry's name from its parent (d_delete). */
   markDeleted(): void {
-    if (this.parent !== this) this.parent.children?.delete(this.name);
+    this.unhash();
     this.deleted = true;
   }
 
-  /** Moves this dentry to a new parent and name (d_move). */
-  move(newParent: Dentry, newName: ByteString): void {
-    this.parent.children?.delete(this.name);
+  /** Takes this dentry out of its parent's cache (d_drop). */
+  unhash(): void {
+    const siblings = this.parent.children;
+    if (this.parent !== this && siblings?.get(this.key) === this) siblings.delete(this.key);
+    dcache.forget(this);
+  }
+
+  /** Moves this dentry to a new parent, name and key (d_move). */
+  move(newParent: Dentry, newName: ByteString, newKey: ByteString = newName): void {
+    this.unhash();
     this.parent = newParent;
     this.name = newName;
+    this.key = newKey;
     newParent.addChild(this);
   }
 
@@ -87,8 +110,66 @@ const directoryDentries = new WeakMap<Inode, Dentry>();
  * Entries that are mount points stay.
  */
 export function invalidateChild(dir: Inode, name: ByteString): void {
-  const child = directoryDentries.get(dir)?.children?.get(name);
+  const parent = directoryDentries.get(dir);
+  if (parent?.children == null) return;
+  let key: ByteString;
+  try {
+    key = parent.keyOf(name);
+  } catch {
+    return;
+  }
+  const child = parent.children.get(key);
   if (child !== undefined && child.mounted === 0) child.markDeleted();
+}
+
+/**
+ * The bound on cached dentries (gVisor once let its dentry cache grow to 2.3 GB). Every cached
+ * dentry is in `ring` in insertion order; over the limit, a clock sweep evicts unpinned leaves
+ * (no cached children, no mounts, no holders) that were not referenced since the last sweep.
+ * An evicted dentry is only a cache entry: the next lookup asks the filesystem again.
+ */
+class DentryCache {
+  limit = 250_000;
+  private readonly ring = new Set<Dentry>();
+
+  get size(): number {
+    return this.ring.size;
+  }
+
+  note(d: Dentry): void {
+    this.ring.add(d);
+    if (this.ring.size > this.limit) this.shrink(Math.floor(this.limit * 0.9));
+  }
+
+  forget(d: Dentry): void {
+    this.ring.delete(d);
+  }
+
+  shrink(target: number): void {
+    let budget = this.ring.size;
+    for (const d of this.ring) {
+      if (this.ring.size <= target || budget-- <= 0) break;
+      this.ring.delete(d);
+      if (d.referenced) {
+        d.referenced = false;
+        this.ring.add(d);
+      } else if (d.pins === 0 && d.mounted === 0 && (d.children === null || d.children.size === 0) && d.parent !== d) {
+        const siblings = d.parent.children;
+        if (siblings?.get(d.key) === d) siblings.delete(d.key);
+      } else {
+        this.ring.add(d);
+      }
+    }
+  }
+}
+
+/** The dentry cache shared by every filesystem in this JavaScript realm. */
+export const dcache = new DentryCache();
+
+/** Sets the most dentries kept cached (default 250,000), evicting at once if over it. */
+export function setDentryCacheLimit(limit: number): void {
+  dcache.limit = Math.max(1, Math.floor(limit));
+  if (dcache.size > dcache.limit) dcache.shrink(dcache.limit);
 }
 
 const roots = new WeakMap<FileSystem, Dentry>();

@@ -8,6 +8,12 @@ import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_WRONLY, makedev } from '../abi/const
 import { vfsError } from './errors.js';
 import type { DirentSink, FileHandle } from './inode.js';
 
+/**
+ * The detail of the EAGAIN vroot returns where Linux would block (a blocking fifo open without a
+ * peer, a blocking read of an empty fifo with writers): vroot's calls never wait.
+ */
+export const WOULD_BLOCK = 'operation would block (vroot never waits)';
+
 /** Opens a device for one open file. */
 export type DeviceOpener = (flags: number) => FileHandle;
 
@@ -81,7 +87,7 @@ export class Pipe {
   read(buf: Uint8Array, offset: number, length: number): number {
     if (this.bytes === 0) {
       if (this.writers === 0) return 0;
-      throw vfsError('EAGAIN');
+      throw vfsError('EAGAIN', WOULD_BLOCK);
     }
     let done = 0;
     while (done < length && this.chunks.length > 0) {
@@ -113,11 +119,12 @@ export class Pipe {
     const writes = acc !== O_RDONLY;
     if (acc === O_WRONLY && this.readers === 0) {
       // Linux: a non-blocking writer with no reader gets ENXIO; a blocking one would wait.
-      throw vfsError(flags & O_NONBLOCK ? 'ENXIO' : 'EAGAIN');
+      if (flags & O_NONBLOCK) throw vfsError('ENXIO');
+      throw vfsError('EAGAIN', WOULD_BLOCK);
     }
     if (acc === O_RDONLY && this.writers === 0 && !(flags & O_NONBLOCK)) {
       // A blocking reader would wait for a writer: vroot cannot wait.
-      throw vfsError('EAGAIN');
+      throw vfsError('EAGAIN', WOULD_BLOCK);
     }
     if (reads) this.readers++;
     if (writes) this.writers++;

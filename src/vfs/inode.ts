@@ -49,6 +49,11 @@ export interface FileHandle {
   release(): void;
   /** SEEK_DATA/SEEK_HOLE support: the next data or hole offset at or after `offset`. */
   seekDataHole?(offset: number, hole: boolean): number;
+  /**
+   * fallocate(2) for this open file (Linux `file_operations.fallocate`): `mode` holds only the
+   * FALLOC_FL_* bits the core let through. Absent: EOPNOTSUPP. The core updates times after.
+   */
+  fallocate?(mode: number, offset: number, length: number): void;
 }
 
 /** Default answers for handles that do not support an operation (gVisor's FileDescriptionDefaultImpl). */
@@ -77,6 +82,15 @@ export abstract class FileSystem {
   /** True when the filesystem can never be written (erofs, an overlay without upper). */
   readonly readOnly: boolean = false;
   /**
+   * Set when the filesystem was made read-only after mounting (SB_RDONLY by reconfiguration,
+   * e.g. Linux's "umount /" without MNT_DETACH, which remounts the root read-only).
+   */
+  remountedReadOnly = false;
+  /** sb_rdonly(): read-only by nature or by reconfiguration. */
+  isReadOnly(): boolean {
+    return this.readOnly || this.remountedReadOnly;
+  }
+  /**
    * True when entries may change behind the core's back (a host directory): cached dentries are
    * revalidated on every walk through `revalidate`.
    */
@@ -88,6 +102,11 @@ export abstract class FileSystem {
    * has passed, as each filesystem's ->rename decides (overlayfs refuses RENAME_WHITEOUT).
    */
   readonly renameFlags: number = RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT;
+  /**
+   * True when the filesystem keeps POSIX ACLs (IS_POSIXACL): it stores the xattrs
+   * `system.posix_acl_access`/`_default` as given, and the core enforces and inherits them.
+   */
+  readonly posixAcl: boolean = false;
   /** The root directory. */
   abstract readonly root: Inode;
   /** Filesystem statistics. */
@@ -174,6 +193,22 @@ export abstract class Inode {
   }
 
   // ---- directory operations (Linux inode_operations). Names are never "." or "..". ----
+
+  /**
+   * Set on a directory whose names compare after folding (casefold: Linux d_hash and d_compare,
+   * which ext4 installs for casefolded directories): the key under which `name` is cached.
+   * Names with equal keys are one entry: `lookup` finds it by any of them, creating one of them
+   * when another exists is EEXIST, and the core passes the stored name (the one the dentry
+   * holds) to unlink, rmdir and rename. A directory may gain or lose its folding only while
+   * empty. Errors: EINVAL (a name its encoding refuses: strict encoding).
+   */
+  declare foldName?: ((name: ByteString) => ByteString) | undefined;
+  /**
+   * With `foldName`: the name stored for the entry that `name` finds, for a dentry made on a
+   * cache miss (Linux d_add_ci), or null when absent. Without it the dentry keeps the name as
+   * looked up, as ext4 does.
+   */
+  storedName?(name: ByteString): ByteString | null;
 
   /** Finds `name` in this directory (Linux `lookup`). Returns null when absent. */
   lookup(name: ByteString): Inode | null {

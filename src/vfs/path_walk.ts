@@ -15,11 +15,10 @@ import { MAXSYMLINKS, NAME_MAX, PATH_MAX } from '../abi/limits.js';
 import type { ByteString } from './bytes.js';
 import type { Cred } from './cred.js';
 import { Dentry } from './dentry.js';
-import { vfsError } from './errors.js';
+import { makeError, vfsError } from './errors.js';
 import type { Inode } from './inode.js';
 import type { Mount, VirtualDentry } from './mount.js';
 import { MAY_EXEC, permissionErrno } from './permissions.js';
-import { VfsError } from './errors.js';
 
 // Lookup flags (include/linux/namei.h), for this module and its callers.
 export const LOOKUP_FOLLOW = 0x0001;
@@ -32,6 +31,8 @@ export const LOOKUP_BENEATH = 0x080000;
 export const LOOKUP_IN_ROOT = 0x100000;
 export const LOOKUP_CACHED = 0x200000;
 export const LOOKUP_IS_SCOPED = LOOKUP_BENEATH | LOOKUP_IN_ROOT;
+/** Cross mounts stacked on the final position too (umount's "/" or "." on a covered dentry). */
+export const LOOKUP_MOUNTPOINT = 0x0080;
 
 // Last component types.
 export const LAST_NORM = 0;
@@ -55,6 +56,10 @@ export interface WalkContext {
   dirfdPath(fd: number): VirtualDentry;
   /** fs.protected_symlinks: refuse following others' symlinks in sticky world-writable dirs. */
   readonly protectedSymlinks: boolean;
+  /** True when reading `inode` through `mount` must update its atime (relatime). */
+  atimeNeedsUpdate(mount: Mount, inode: Inode): boolean;
+  /** Updates the atime of `inode` (touch_atime). */
+  touchAtime(mount: Mount, inode: Inode): void;
 }
 
 /**
@@ -71,18 +76,20 @@ function isMagicLink(inode: object): inode is MagicLink {
 
 /**
  * Finds the child dentry `name` of `parent` (Linux lookup_fast, then lookup_slow): the cache
- * first, revalidated for volatile filesystems, then the filesystem. Returns null when absent.
- * Errors: ENAMETOOLONG (a component over NAME_MAX bytes), EAGAIN when `cachedOnly` and the
- * entry is not cached (RESOLVE_CACHED), and what the filesystem's lookup throws (EIO...).
+ * first (by `key`, the name's d_hash: see `Dentry.keyOf`), revalidated for volatile
+ * filesystems, then the filesystem. Returns null when absent. Errors: EINVAL (from the key of a
+ * name a casefolded directory refuses), EAGAIN when `cachedOnly` and the entry is not cached
+ * (RESOLVE_CACHED), ENAMETOOLONG (a component over NAME_MAX bytes, not in the cache), and what
+ * the filesystem's lookup throws (EIO...).
  */
-export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false): Dentry | null {
-  if (name.length > NAME_MAX) throw vfsError('ENAMETOOLONG');
+export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false, key: ByteString = parent.keyOf(name)): Dentry | null {
   const dir = parent.inode;
-  const cached = parent.children?.get(name);
+  const cached = parent.children?.get(key);
   if (cached !== undefined) {
+    cached.referenced = true;
     const fs = dir.fs;
     if (!fs.volatile) return cached;
-    const now = fs.revalidate(dir, name, cached.inode);
+    const now = fs.revalidate(dir, cached.name, cached.inode);
     if (now === cached.inode) return cached;
     if (cached.mounted === 0) {
       // The host changed it: the old dentry is stale, keep it only for its holders.
@@ -91,14 +98,20 @@ export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false
       return cached;
     }
     if (now === null) return null;
-    const fresh = new Dentry(name, parent, now);
+    const fresh = new Dentry(cached.name, parent, now, key);
     parent.addChild(fresh);
     return fresh;
   }
+  // RESOLVE_CACHED: a name not in the cache needs the filesystem, which a cached-only lookup may
+  // not ask (Linux: try_to_unlazy fails, EAGAIN). vroot keeps no negative dentries, as tmpfs
+  // keeps none (simple_dentry_operations: always_delete_dentry).
   if (cachedOnly) throw vfsError('EAGAIN');
+  // The length limit is the filesystem's lookup's check (simple_lookup), after the cache.
+  if (name.length > NAME_MAX) throw vfsError('ENAMETOOLONG');
   const inode = dir.lookup(name);
   if (inode === null) return null;
-  const d = new Dentry(name, parent, inode);
+  const stored = dir.foldName !== undefined && dir.storedName !== undefined ? dir.storedName(name) ?? name : name;
+  const d = new Dentry(stored, parent, inode, key);
   parent.addChild(d);
   return d;
 }
@@ -114,10 +127,25 @@ export class PathWalk {
   flags: number;
   /** The last component (valid after `linkPathWalk`). */
   last: ByteString = '';
+  /** The dentry-cache key of `last` in its directory, when `lastType` is LAST_NORM. */
+  lastKey: ByteString = '';
   lastType = LAST_ROOT;
   /** The last component was followed by a slash. */
   lastTrailing = false;
+  /**
+   * Mode and owner of the directory holding the last component, recorded when the walk of a
+   * path ends (nd->dir_mode, nd->dir_vfsuid); 0 for a path of slashes only. Used by the
+   * protected_symlinks/fifos/regular checks.
+   */
+  dirMode = 0;
+  dirUid = 0;
   private linkCount = 0;
+  /**
+   * Whether the walk's root is known yet (nd->root.mnt != NULL). Linux sets it lazily: at the
+   * start of absolute and scoped lookups, and before the first `..`. RESOLVE_NO_XDEV refuses a
+   * root jump while it is unset, so an absolute symlink met in a relative lookup is EXDEV.
+   */
+  private rootSet = false;
   /** Resume points of symlink bodies being walked (nd->stack). */
   private stack: [ByteString, number][] = [];
   private readonly ctx: WalkContext;
@@ -148,6 +176,7 @@ export class PathWalk {
     }
     if (path.charCodeAt(0) === 47 && !(flags & LOOKUP_IN_ROOT)) {
       if (flags & LOOKUP_BENEATH) throw vfsError('EXDEV');
+      this.rootSet = true;
       this.mount = this.rootMount;
       this.dentry = this.rootDentry;
       return path;
@@ -159,6 +188,7 @@ export class PathWalk {
     if (flags & LOOKUP_IS_SCOPED) {
       this.rootMount = start.mount;
       this.rootDentry = start.dentry;
+      this.rootSet = true;
     }
     return path;
   }
@@ -173,6 +203,7 @@ export class PathWalk {
     const n0 = s.length;
     while (i < n0 && s.charCodeAt(i) === 47) i++;
     if (i === n0) {
+      this.dirMode = 0;
       return;
     }
     for (;;) {
@@ -187,12 +218,19 @@ export class PathWalk {
       }
       this.last = name;
       this.lastType = type;
+      // Linux link_path_walk hashes each component here (d_hash): a casefolded directory with
+      // strict encoding refuses a name before anything else looks at it.
+      if (type === LAST_NORM) this.lastKey = this.dentry.keyOf(name);
       this.lastTrailing = j < s.length;
       i = j;
       while (i < s.length && s.charCodeAt(i) === 47) i++;
       let link: ByteString | null;
       if (i >= s.length) {
-        if (this.stack.length === 0) return;
+        if (this.stack.length === 0) {
+          this.dirMode = this.dentry.inode.mode;
+          this.dirUid = this.dentry.inode.uid;
+          return;
+        }
         // The last component of a symlink body met mid-path: walk it and resume the outer path.
         const top = this.stack.pop()!;
         s = top[0];
@@ -207,7 +245,7 @@ export class PathWalk {
         i = 0;
         continue;
       }
-      if (!this.dentry.inode.isDir()) throw vfsError('ENOTDIR');
+      if (!this.dentry.inode.isDir()) throw vfsError(this.flags & LOOKUP_CACHED ? 'EAGAIN' : 'ENOTDIR');
     }
   }
 
@@ -231,6 +269,15 @@ export class PathWalk {
       this.linkPathWalk(s);
       s = this.lookupLast();
     }
+    if (this.flags & LOOKUP_MOUNTPOINT) {
+      // handle_lookup_down: the final position may itself be covered by mounts.
+      for (;;) {
+        const top = this.mount.children.get(this.dentry);
+        if (top === undefined) break;
+        this.mount = top;
+        this.dentry = top.root;
+      }
+    }
     if (this.flags & LOOKUP_DIRECTORY && !this.dentry.inode.isDir()) throw vfsError('ENOTDIR');
     return this.path;
   }
@@ -251,7 +298,8 @@ export class PathWalk {
   /** Linux may_lookup: search permission on the directory being walked. */
   mayLookup(): void {
     const e = permissionErrno(this.ctx.cred, this.dentry.inode, MAY_EXEC);
-    if (e !== 0) throw new VfsError(e);
+    // Linux 6.x drops out of RCU mode to confirm a refusal; RESOLVE_CACHED cannot, so EAGAIN.
+    if (e !== 0) throw this.flags & LOOKUP_CACHED ? vfsError('EAGAIN') : makeError(e);
   }
 
   /** Linux walk_component: `.`/`..` or a lookup, then step into the result. */
@@ -260,7 +308,7 @@ export class PathWalk {
       if (this.lastType === LAST_DOTDOT) this.dotdot();
       return null;
     }
-    const child = lookupChild(this.dentry, this.last, (this.flags & LOOKUP_CACHED) !== 0);
+    const child = lookupChild(this.dentry, this.last, (this.flags & LOOKUP_CACHED) !== 0, this.lastKey);
     if (child === null) throw vfsError('ENOENT');
     return this.stepInto(flags, child);
   }
@@ -281,7 +329,8 @@ export class PathWalk {
         d = top.root;
         jumped = true;
       }
-      if (jumped && this.flags & LOOKUP_NO_XDEV) throw vfsError('EXDEV');
+      // Under RESOLVE_CACHED the RCU walk gives up on the crossing before it can say EXDEV.
+      if (jumped && this.flags & LOOKUP_NO_XDEV) throw vfsError(this.flags & LOOKUP_CACHED ? 'EAGAIN' : 'EXDEV');
     }
     const inode = d.inode;
     if (!inode.isSymlink() || (flags & WALK_TRAILING && !(this.flags & LOOKUP_FOLLOW)) || flags & WALK_NOFOLLOW) {
@@ -296,9 +345,8 @@ export class PathWalk {
   private mayFollowLink(link: Inode): void {
     const fsuid = this.ctx.cred.fsuid;
     if (link.uid === fsuid) return;
-    const dir = this.dentry.inode;
-    if ((dir.mode & (S_ISVTX | S_IWOTH)) !== (S_ISVTX | S_IWOTH)) return;
-    if (dir.uid === link.uid) return;
+    if ((this.dirMode & (S_ISVTX | S_IWOTH)) !== (S_ISVTX | S_IWOTH)) return;
+    if (this.dirUid === link.uid) return;
     throw vfsError('EACCES');
   }
 
@@ -308,6 +356,10 @@ export class PathWalk {
     const inode = d.inode;
     if (flags & WALK_TRAILING && this.ctx.protectedSymlinks) this.mayFollowLink(inode);
     if (this.flags & LOOKUP_NO_SYMLINKS) throw vfsError('ELOOP');
+    // Following a symlink reads it: its atime follows the relatime rule (touch_atime). (Linux's
+    // RCU walk hands the update to the ref-walk, so RESOLVE_CACHED may then give EAGAIN; whether
+    // an update is due depends on the kernel's coarse clock, so vroot does not imitate that.)
+    if (this.ctx.atimeNeedsUpdate(m, inode)) this.ctx.touchAtime(m, inode);
     if (isMagicLink(inode)) {
       // nd_jump_link: refused under RESOLVE_NO_MAGICLINKS (ELOOP) and scoped lookups (EXDEV).
       if (this.flags & LOOKUP_NO_MAGICLINKS) throw vfsError('ELOOP');
@@ -333,7 +385,8 @@ export class PathWalk {
   /** Linux nd_jump_root: an absolute symlink restarts at the walk's root. */
   private jumpRoot(): void {
     if (this.flags & LOOKUP_BENEATH) throw vfsError('EXDEV');
-    if (this.flags & LOOKUP_NO_XDEV && this.mount !== this.rootMount) throw vfsError('EXDEV');
+    if (this.flags & LOOKUP_NO_XDEV && (!this.rootSet || this.mount !== this.rootMount)) throw vfsError('EXDEV');
+    this.rootSet = true;
     this.mount = this.rootMount;
     this.dentry = this.rootDentry;
   }
@@ -343,8 +396,12 @@ export class PathWalk {
    * from a mount's root to its mount point, then moves to the parent.
    */
   private dotdot(): void {
+    this.rootSet = true;
+    // In RCU mode Linux hands these refusals to the ref-walk to confirm (ECHILD), which
+    // RESOLVE_CACHED may not do: EAGAIN.
+    const refused = this.flags & LOOKUP_CACHED ? 'EAGAIN' : 'EXDEV';
     if (this.dentry === this.rootDentry && this.mount === this.rootMount) {
-      if (this.flags & LOOKUP_BENEATH) throw vfsError('EXDEV');
+      if (this.flags & LOOKUP_BENEATH) throw vfsError(refused);
       return;
     }
     if (this.dentry === this.mount.root) {
@@ -361,12 +418,12 @@ export class PathWalk {
         }
       }
       if (found === null) {
-        if (this.flags & LOOKUP_BENEATH) throw vfsError('EXDEV');
+        if (this.flags & LOOKUP_BENEATH) throw vfsError(refused);
         return;
       }
       this.mount = found.mount;
       this.dentry = found.dentry;
-      if (this.flags & LOOKUP_NO_XDEV) throw vfsError('EXDEV');
+      if (this.flags & LOOKUP_NO_XDEV) throw vfsError(refused);
     }
     this.stepInto(WALK_NOFOLLOW, this.dentry.parent);
   }

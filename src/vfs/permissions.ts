@@ -7,6 +7,7 @@ import { S_IFDIR, S_IFMT, S_ISGID, S_ISVTX, S_IXGRP } from '../abi/constants.js'
 import { errno } from '../abi/errno.js';
 import type { Cred } from './cred.js';
 import type { Inode } from './inode.js';
+import { XATTR_POSIX_ACL_ACCESS, accessAclOf, aclPermission } from './posix_acl.js';
 
 /** Permission masks (include/linux/fs.h). */
 export const MAY_EXEC = 1;
@@ -23,11 +24,7 @@ export const MAY_OPEN = 32;
 export function permissionErrno(cred: Cred, inode: Inode, mask: number): number {
   mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
   const mode = inode.mode;
-  let bits: number;
-  if (cred.fsuid === inode.uid) bits = mode >> 6;
-  else if (cred.inGroup(inode.gid)) bits = mode >> 3;
-  else bits = mode;
-  if ((bits & mask) === mask) return 0;
+  if (aclPermissionCheck(cred, inode, mask, mode) === 0) return 0;
   if ((mode & S_IFMT) === S_IFDIR) {
     // DACs are overridable for directories.
     if (!(mask & MAY_WRITE) && cred.capable('CAP_DAC_READ_SEARCH')) return 0;
@@ -38,6 +35,22 @@ export function permissionErrno(cred: Cred, inode: Inode, mask: number): number 
   // Read/write DACs are always overridable; exec only when some exec bit is set.
   if ((!(mask & MAY_EXEC) || (mode & 0o111) !== 0) && cred.capable('CAP_DAC_OVERRIDE')) return 0;
   return errno.EACCES;
+}
+
+/**
+ * Linux acl_permission_check: everyone has it (and no ACL), the owner's bits, the ACL for
+ * others when there is one, then group or other bits. Returns 0 or EACCES.
+ */
+function aclPermissionCheck(cred: Cred, inode: Inode, mask: number, mode: number): number {
+  const posixAcl = inode.fs.posixAcl;
+  if (((mask * 0o111) & ~mode) === 0 && (!posixAcl || inode.getxattr(XATTR_POSIX_ACL_ACCESS) === null)) return 0;
+  if (cred.fsuid === inode.uid) return (((mode >> 6) & mask) === mask) ? 0 : errno.EACCES;
+  if (posixAcl && mode & 0o070) {
+    const acl = accessAclOf(inode);
+    if (acl !== null) return aclPermission(cred, inode, acl, mask);
+  }
+  const bits = cred.inGroup(inode.gid) ? mode >> 3 : mode;
+  return (bits & mask) === mask ? 0 : errno.EACCES;
 }
 
 /** Linux inode_owner_or_capable: the fsuid owns the inode, or holds CAP_FOWNER. */

@@ -13,7 +13,8 @@
  * p.close(fd);
  */
 import {
-  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_STATX_SYNC_TYPE,
+  AT_EACCESS, AT_EMPTY_PATH, FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_INSERT_RANGE, FALLOC_FL_KEEP_SIZE,
+  FALLOC_FL_PUNCH_HOLE, FALLOC_FL_UNSHARE_RANGE, FALLOC_FL_ZERO_RANGE, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_STATX_SYNC_TYPE,
   AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, DT_DIR, FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD,
   F_GETFL, F_SETFD, F_SETFL, FASYNC, MNT_DETACH, MNT_EXPIRE, MNT_FORCE, O_ACCMODE, O_APPEND, O_CLOEXEC,
   O_CREAT, O_DIRECT, O_DIRECTORY, O_DSYNC, O_EXCL, O_LARGEFILE, O_NOATIME, O_NOFOLLOW, O_NONBLOCK,
@@ -31,16 +32,20 @@ import {
 } from './bytes.js';
 import type { Cred } from './cred.js';
 import { Dentry, rootDentryOf } from './dentry.js';
-import { Pipe } from './devices.js';
+import { Pipe, WOULD_BLOCK } from './devices.js';
 import { Dirent64 } from './dirent.js';
-import { VfsError, vfsError } from './errors.js';
+import { VfsError, makeError, vfsError } from './errors.js';
 import { FdTable } from './fd_table.js';
 import { FsContext } from './fs_context.js';
-import { defaultHandle, type FileHandle, type FileSystem, type Inode } from './inode.js';
+import { defaultHandle, type FileHandle, type FileSystem, type Inode, type NewInodeAttrs } from './inode.js';
+import {
+  XATTR_POSIX_ACL_ACCESS, XATTR_POSIX_ACL_DEFAULT, aclChmod, aclCreateMasq, aclEquivMode, aclFromXattr,
+  aclToXattr, aclValidate, isPosixAclXattr, type PosixAcl,
+} from './posix_acl.js';
 import { Mount, mountFlags, type MountOptions, type VirtualDentry } from './mount.js';
 import { OpenFile } from './open_file.js';
 import {
-  LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
+  LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_MOUNTPOINT, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
   LOOKUP_IN_ROOT, LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS, LOOKUP_NO_XDEV, PathWalk, WALK,
   lookupChild, type WalkContext,
 } from './path_walk.js';
@@ -68,6 +73,14 @@ export interface CloneOptions {
 
 /** Source of a `mount` call: a filesystem instance, or a path to bind-mount. */
 export type MountSource = FileSystem | { bind: PathLike; recursive?: boolean };
+
+/** What planNewInode decides for a new object. */
+interface NewInodePlan {
+  attrs: NewInodeAttrs;
+  /** The xattr values of the ACLs it inherits, if any. */
+  access: Uint8Array | null;
+  dflt: Uint8Array | null;
+}
 
 const O_PATH_FLAGS = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
 const SETFL_MASK = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
@@ -270,7 +283,7 @@ export class Process implements WalkContext {
       }
       if (!(flags & O_CREAT)) {
         if (w.lastTrailing) w.flags |= LOOKUP_FOLLOW | LOOKUP_DIRECTORY;
-        const child = lookupChild(w.dentry, w.last, (w.flags & LOOKUP_CACHED) !== 0);
+        const child = lookupChild(w.dentry, w.last, (w.flags & LOOKUP_CACHED) !== 0, w.lastKey);
         if (child === null) throw vfsError('ENOENT');
         s = w.stepInto(WALK.TRAILING, child);
       } else {
@@ -278,13 +291,13 @@ export class Process implements WalkContext {
         // lookup_open
         const dir = w.dentry;
         if (dir.deleted && dir.inode.isDir()) throw vfsError('ENOENT');
-        let child = lookupChild(dir, w.last);
+        let child = lookupChild(dir, w.last, false, w.lastKey);
         if (child === null) {
           if (w.mount.readOnly) throw vfsError('EROFS');
           this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
-          const attrs = this.newAttrs(dir.inode, this.prepareMode(dir.inode, mode, S_IALLUGO, S_IFREG), 0);
-          const inode = dir.inode.create(w.last, attrs);
-          child = new Dentry(w.last, dir, inode);
+          const plan = this.planNewInode(dir.inode, mode, S_IALLUGO, S_IFREG, 0);
+          const inode = this.finishNewInode(dir.inode.create(w.last, plan.attrs), plan);
+          child = new Dentry(w.last, dir, inode, w.lastKey);
           dir.addChild(child);
           created = true;
         }
@@ -299,6 +312,7 @@ export class Process implements WalkContext {
     if (flags & O_CREAT) {
       if (flags & O_EXCL && !created) throw vfsError('EEXIST');
       if (inode.isDir()) throw vfsError('EISDIR');
+      this.mayCreateInSticky(w, inode);
     }
     if (w.flags & LOOKUP_DIRECTORY && !inode.isDir()) throw vfsError('ENOTDIR');
     let truncate = false;
@@ -331,8 +345,8 @@ export class Process implements WalkContext {
     const p = w.lookup(dirfd, path);
     if (p.mount.readOnly) throw vfsError('EROFS');
     this.mayCreateErr(p.dentry, MAY_WRITE | MAY_EXEC);
-    const attrs = this.newAttrs(p.dentry.inode, this.prepareMode(p.dentry.inode, mode, S_IALLUGO, S_IFREG), 0);
-    const inode = p.dentry.inode.tmpfile(attrs);
+    const plan = this.planNewInode(p.dentry.inode, mode, S_IALLUGO, S_IFREG, 0);
+    const inode = this.finishNewInode(p.dentry.inode.tmpfile(plan.attrs), plan);
     const d = new Dentry(`#${inode.ino}`, p.dentry, inode);
     d.deleted = true;
     void acc;
@@ -340,6 +354,22 @@ export class Process implements WalkContext {
     const file = new OpenFile(p.mount, d, inode, fileFlags, inode.open(fileFlags));
     if (!(flags & O_EXCL)) this.vfs.linkable.add(inode);
     return file;
+  }
+
+  /**
+   * Linux may_create_in_sticky: O_CREAT opening an existing object in a sticky, writable
+   * directory owned by someone else (fs.protected_fifos/protected_regular; other types always).
+   */
+  private mayCreateInSticky(w: PathWalk, inode: Inode): void {
+    const type = inode.mode & S_IFMT;
+    const opts = this.vfs.options;
+    const dirMode = w.dirMode;
+    if ((opts.protectedFifos === 0 && type === S_IFIFO) || (opts.protectedRegular === 0 && type === S_IFREG) ||
+      !(dirMode & S_ISVTX) || inode.uid === w.dirUid || inode.uid === this.cred.fsuid) return;
+    if (dirMode & 0o002 || (dirMode & 0o020 &&
+      ((opts.protectedFifos >= 2 && type === S_IFIFO) || (opts.protectedRegular >= 2 && type === S_IFREG)))) {
+      throw vfsError('EACCES');
+    }
   }
 
   /** Linux may_open. */
@@ -439,6 +469,10 @@ export class Process implements WalkContext {
   fcntl(fd: number, cmd: number, arg = 0): number {
     try {
       const file = this.files.get(fd);
+      // check_fcntl_cmd: an O_PATH descriptor allows only these commands.
+      if (file.isPath && cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC && cmd !== F_GETFD && cmd !== F_SETFD && cmd !== F_GETFL) {
+        throw vfsError('EBADF');
+      }
       switch (cmd) {
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
@@ -451,7 +485,6 @@ export class Process implements WalkContext {
         case F_GETFL:
           return file.flags & ~(O_CLOEXEC | __O_TMPFILE);
         case F_SETFL:
-          if (file.isPath) throw vfsError('EBADF');
           if (arg & O_NOATIME && !(file.flags & O_NOATIME) && !ownerOrCapable(this.cred, file.inode)) throw vfsError('EPERM');
           file.flags = (file.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
           return 0;
@@ -480,14 +513,24 @@ export class Process implements WalkContext {
       const file = this.fileForIo(fd, false);
       checkRange(buf, offset, length);
       if (file.inode.isDir()) throw vfsError('EISDIR');
-      const n = file.handle.read(buf, offset, length, file.pos);
+      const n = this.handleRead(file, buf, offset, length, file.pos);
       if (file.inode.isRegular()) {
         file.pos += n;
-        if (n > 0) this.touchAtime(file);
+        if (n > 0) this.touchAtimeFile(file);
       }
       return n;
     } catch (e) {
       throw this.fail(e, 'read');
+    }
+  }
+
+  /** A read where O_NONBLOCK turns "would block" into a plain EAGAIN. */
+  private handleRead(file: OpenFile, buf: Uint8Array, offset: number, length: number, position: number): number {
+    try {
+      return file.handle.read(buf, offset, length, position);
+    } catch (e) {
+      if (e instanceof VfsError && e.detail === WOULD_BLOCK && file.flags & O_NONBLOCK) throw vfsError('EAGAIN');
+      throw e;
     }
   }
 
@@ -504,7 +547,7 @@ export class Process implements WalkContext {
       checkRange(buf, offset, length);
       if (file.inode.isDir()) throw vfsError('EISDIR');
       const n = file.handle.read(buf, offset, length, position);
-      if (n > 0) this.touchAtime(file);
+      if (n > 0) this.touchAtimeFile(file);
       return n;
     } catch (e) {
       throw this.fail(e, 'pread64');
@@ -605,6 +648,39 @@ export class Process implements WalkContext {
     }
   }
 
+  /**
+   * Allocates or punches file space (fallocate(2)) in Linux's order of checks (vfs_fallocate).
+   * Errors: EBADF, EINVAL, EOPNOTSUPP, ESPIPE, EISDIR, ENODEV, EFBIG, ENOSPC.
+   */
+  fallocate(fd: number, mode: number, offset: number, length: number): void {
+    try {
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      if (offset < 0 || length <= 0) throw vfsError('EINVAL');
+      if (mode & ~0x7f) throw vfsError('EOPNOTSUPP');
+      if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) === (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) throw vfsError('EOPNOTSUPP');
+      if (mode & FALLOC_FL_PUNCH_HOLE && !(mode & FALLOC_FL_KEEP_SIZE)) throw vfsError('EOPNOTSUPP');
+      if (mode & FALLOC_FL_COLLAPSE_RANGE && mode & ~FALLOC_FL_COLLAPSE_RANGE) throw vfsError('EINVAL');
+      if (mode & FALLOC_FL_INSERT_RANGE && mode & ~FALLOC_FL_INSERT_RANGE) throw vfsError('EINVAL');
+      if (mode & FALLOC_FL_UNSHARE_RANGE && mode & ~(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE)) throw vfsError('EINVAL');
+      if (!file.writable) throw vfsError('EBADF');
+      const inode = file.inode;
+      const type = inode.mode & S_IFMT;
+      if (type === S_IFIFO) throw vfsError('ESPIPE');
+      if (type === S_IFDIR) throw vfsError('EISDIR');
+      if (type !== S_IFREG && type !== S_IFBLK) throw vfsError('ENODEV');
+      if (offset + length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
+      if (file.handle.fallocate === undefined) throw vfsError('EOPNOTSUPP');
+      file.handle.fallocate(mode, offset, length);
+      // file_modified: set-ID bits go, mtime and ctime move.
+      this.removePrivs(inode);
+      const now = this.vfs.clock();
+      inode.setattr({ mtime: now }, now);
+    } catch (e) {
+      throw this.fail(e, 'fallocate');
+    }
+  }
+
   /** fsync(2). Errors: EBADF, EINVAL (no sync for this object). */
   fsync(fd: number): void {
     try {
@@ -658,7 +734,7 @@ export class Process implements WalkContext {
       }
       file.handle.readdir(file.pos, emit);
       if (tooSmall) throw vfsError('EINVAL');
-      this.touchAtime(file);
+      this.touchAtimeFile(file);
       return out;
     } catch (e) {
       throw this.fail(e, 'getdents64');
@@ -773,7 +849,7 @@ export class Process implements WalkContext {
     try {
       // do_readlinkat: LOOKUP_EMPTY always; an empty path names the descriptor itself.
       const bytes = toByteString(path);
-      const p = this.lookupPath(dirfd, bytes, 0, AT_EMPTY_PATH);
+      const p = this.lookupPath(dirfd, path, 0, AT_EMPTY_PATH);
       const inode = p.dentry.inode;
       if (!inode.isSymlink()) throw vfsError(bytes.length === 0 ? 'ENOENT' : 'EINVAL');
       const magic = (inode as Partial<{ magicLinkText(): ByteString }>).magicLinkText;
@@ -792,11 +868,11 @@ export class Process implements WalkContext {
    */
   mkdirat(dirfd: number, path: PathLike, mode = 0o777): void {
     try {
-      const { dir, name } = this.filenameCreate(dirfd, toByteString(path), true);
+      const { dir, name, key } = this.filenameCreate(dirfd, toByteString(path), true);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
-      const attrs = this.newAttrs(dir.inode, this.prepareMode(dir.inode, mode, 0o777 | S_ISVTX, S_IFDIR), 0);
-      const inode = dir.inode.mkdir(name, attrs);
-      dir.addChild(new Dentry(name, dir, inode));
+      const plan = this.planNewInode(dir.inode, mode, 0o777 | S_ISVTX, S_IFDIR, 0);
+      const inode = this.finishNewInode(dir.inode.mkdir(name, plan.attrs), plan);
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'mkdirat', path);
     }
@@ -815,15 +891,16 @@ export class Process implements WalkContext {
         case S_IFDIR: throw vfsError('EPERM');
         default: throw vfsError('EINVAL');
       }
-      const { dir, name } = this.filenameCreate(dirfd, toByteString(path), false);
+      const { dir, name, key } = this.filenameCreate(dirfd, toByteString(path), false);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
+      // Whiteouts (char 0:0) need no privilege since Linux 5.8 (vfs_mknod: is_whiteout).
       const whiteout = type === S_IFCHR && dev === 0;
       if ((type === S_IFCHR || type === S_IFBLK) && !whiteout && !this.cred.capable('CAP_MKNOD')) throw vfsError('EPERM');
       const realType = type === 0 ? S_IFREG : type;
-      const attrs = this.newAttrs(dir.inode, this.prepareMode(dir.inode, mode & ~S_IFMT, S_IALLUGO, realType),
+      const plan = this.planNewInode(dir.inode, mode & ~S_IFMT, S_IALLUGO, realType,
         realType === S_IFCHR || realType === S_IFBLK ? dev : 0);
-      const inode = realType === S_IFREG ? dir.inode.create(name, attrs) : dir.inode.mknod(name, attrs);
-      dir.addChild(new Dentry(name, dir, inode));
+      const inode = this.finishNewInode(realType === S_IFREG ? dir.inode.create(name, plan.attrs) : dir.inode.mknod(name, plan.attrs), plan);
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'mknodat', path);
     }
@@ -838,11 +915,11 @@ export class Process implements WalkContext {
       const body = toByteString(target);
       if (body.length === 0) throw vfsError('ENOENT');
       if (body.length >= PATH_MAX) throw vfsError('ENAMETOOLONG');
-      const { dir, name } = this.filenameCreate(dirfd, toByteString(linkpath), false);
+      const { dir, name, key } = this.filenameCreate(dirfd, toByteString(linkpath), false);
       this.mayCreateErr(dir, MAY_WRITE | MAY_EXEC);
-      const attrs = this.newAttrs(dir.inode, S_IFLNK | 0o777, 0);
-      const inode = dir.inode.symlink(name, body, attrs);
-      dir.addChild(new Dentry(name, dir, inode));
+      const plan = this.planNewInode(dir.inode, 0o777, 0o777, S_IFLNK, 0, false);
+      const inode = dir.inode.symlink(name, body, plan.attrs);
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'symlinkat', linkpath);
     }
@@ -859,7 +936,7 @@ export class Process implements WalkContext {
       // linkat(fd, "", AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH unless the descriptor was opened
       // with the caller's credentials; a vroot process has one set of credentials, so it may.
       const old = this.lookupPath(olddirfd, oldpath, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0, flags & AT_EMPTY_PATH);
-      const { mount, dir, name } = this.filenameCreate(newdirfd, toByteString(newpath), false);
+      const { mount, dir, name, key } = this.filenameCreate(newdirfd, toByteString(newpath), false);
       if (old.mount !== mount) throw vfsError('EXDEV');
       this.mayLinkat(old.dentry.inode);
       // vfs_link
@@ -870,7 +947,7 @@ export class Process implements WalkContext {
       if (inode.nlink === 0 && !this.vfs.linkable.has(inode)) throw vfsError('ENOENT');
       dir.inode.link(name, inode);
       this.vfs.linkable.delete(inode);
-      dir.addChild(new Dentry(name, dir, inode));
+      dir.addChild(new Dentry(name, dir, inode, key));
     } catch (e) {
       throw this.fail(e, 'linkat', newpath);
     }
@@ -901,7 +978,7 @@ export class Process implements WalkContext {
     }
     if (w.mount.readOnly) throw vfsError('EROFS');
     const dir = w.dentry;
-    const victim = this.lookupExisting(dir, w.last);
+    const victim = this.lookupExisting(dir, w.last, w.lastKey);
     this.mayDelete(dir, victim, true);
     if (victim.mounted > 0 && this.isMountpointIn(w.mount, victim)) throw vfsError('EBUSY');
     dir.inode.rmdir(victim.name, victim.inode);
@@ -914,7 +991,7 @@ export class Process implements WalkContext {
     if (w.lastType !== LAST_NORM) throw vfsError('EISDIR');
     if (w.mount.readOnly) throw vfsError('EROFS');
     const dir = w.dentry;
-    const victim = this.lookupExisting(dir, w.last);
+    const victim = this.lookupExisting(dir, w.last, w.lastKey);
     if (w.lastTrailing) throw vfsError(victim.inode.isDir() ? 'EISDIR' : 'ENOTDIR');
     this.mayDelete(dir, victim, false);
     if (victim.mounted > 0 && this.isMountpointIn(w.mount, victim)) throw vfsError('EBUSY');
@@ -957,10 +1034,10 @@ export class Process implements WalkContext {
     const newDir = newW.dentry;
     // lock_rename: the "trap" is the child of one parent that is an ancestor of the other.
     const trap = renameTrap(newDir, oldDir);
-    const oldDentry = this.lookupExisting(oldDir, oldW.last);
+    const oldDentry = this.lookupExisting(oldDir, oldW.last, oldW.lastKey);
     let newDentry: Dentry | null;
-    if (newDir.deleted && newDir.inode.isDir() && newDir.cachedChild(newW.last) === undefined) throw vfsError('ENOENT');
-    newDentry = lookupChild(newDir, newW.last);
+    if (newDir.deleted && newDir.inode.isDir() && newDir.cachedChild(newW.lastKey) === undefined) throw vfsError('ENOENT');
+    newDentry = lookupChild(newDir, newW.last, false, newW.lastKey);
     if (newDentry !== null && flags & RENAME_NOREPLACE) throw vfsError('EEXIST');
     if (newDentry === null && exchange) throw vfsError('ENOENT');
     if (exchange && newDentry !== null && !newDentry.inode.isDir() && newW.lastTrailing) throw vfsError('ENOTDIR');
@@ -990,25 +1067,27 @@ export class Process implements WalkContext {
     if ((oldDentry.mounted > 0 && this.isMountpointIn(mount, oldDentry)) ||
       (newDentry !== null && newDentry.mounted > 0 && this.isMountpointIn(mount, newDentry))) throw vfsError('EBUSY');
     if (flags & ~mount.fs.renameFlags) throw vfsError('EINVAL');
-    oldDir.inode.rename(oldDentry.name, source, newDir.inode, newW.last, target, exchange);
+    // Over an existing entry the entry keeps its stored name, which differs from the new name
+    // in a casefolded directory (ext4_rename updates the found entry in place).
+    const newName = newDentry !== null ? newDentry.name : newW.last;
+    const oldName = oldDentry.name;
+    const oldKey = oldDentry.key;
+    oldDir.inode.rename(oldName, source, newDir.inode, newName, target, exchange);
     if (exchange) {
       const n = newDentry!;
-      const oldName = oldDentry.name;
       const oldParent = oldDentry.parent;
-      oldDentry.parent.children?.delete(oldDentry.name);
-      n.parent.children?.delete(n.name);
-      oldDentry.parent = n.parent;
-      oldDentry.name = n.name;
-      n.parent = oldParent;
-      n.name = oldName;
-      oldDentry.parent.addChild(oldDentry);
-      n.parent.addChild(n);
+      oldDentry.unhash();
+      n.unhash();
+      oldDentry.move(n.parent, n.name, n.key);
+      n.move(oldParent, oldName, oldKey);
     } else {
       if (newDentry !== null) newDentry.markDeleted();
-      oldDentry.move(newDir, newW.last);
+      oldDentry.move(newDir, newName, newW.lastKey);
       if (flags & RENAME_WHITEOUT) {
-        const wh = oldDir.inode.mknod(oldW.last, this.newAttrs(oldDir.inode, S_IFCHR, makedev(0, 0)));
-        oldDir.addChild(new Dentry(oldW.last, oldDir, wh));
+        // shmem_whiteout: a char 0:0 made inside the filesystem, so no umask (vfs_prepare_mode).
+        const plan = this.planNewInode(oldDir.inode, 0, S_IALLUGO, S_IFCHR, makedev(0, 0), false);
+        const wh = this.finishNewInode(oldDir.inode.mknod(oldName, plan.attrs), plan);
+        oldDir.addChild(new Dentry(oldName, oldDir, wh, oldKey));
       }
     }
   }
@@ -1044,7 +1123,16 @@ export class Process implements WalkContext {
     let newMode = mode & S_IALLUGO;
     if (!ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
     if (!inGroupOrCapable(this.cred, inode.gid)) newMode &= ~S_ISGID;
-    this.setattr(inode, { mode: newMode });
+    const now = this.vfs.clock();
+    this.setattr(inode, { mode: newMode }, now);
+    // posix_acl_chmod: an access ACL follows the new permission bits.
+    if (inode.fs.posixAcl) {
+      const raw = inode.getxattr(XATTR_POSIX_ACL_ACCESS);
+      if (raw !== null) {
+        const acl = aclFromXattr(raw);
+        if (acl !== null) inode.setxattr(XATTR_POSIX_ACL_ACCESS, aclToXattr(aclChmod(acl, newMode)), 0, now);
+      }
+    }
   }
 
   /**
@@ -1097,22 +1185,27 @@ export class Process implements WalkContext {
    */
   utimensat(dirfd: number, path: PathLike | null, times: [Timespec, Timespec] | null, flags = 0): void {
     try {
+      // Nothing to do when both are UTIME_OMIT: the path is not even looked up.
+      if (times !== null && times[0].nsec === UTIME_OMIT && times[1].nsec === UTIME_OMIT) return;
+      let p: VirtualDentry;
+      if (path === null && dirfd !== AT_FDCWD) {
+        // do_utimes_fd
+        if (flags) throw vfsError('EINVAL');
+        const f = this.files.get(dirfd);
+        if (f.isPath) throw vfsError('EBADF');
+        p = { mount: f.mount, dentry: f.dentry };
+      } else {
+        // do_utimes_path
+        if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw vfsError('EINVAL');
+        if (path === null) throw vfsError('EFAULT');
+        p = this.lookupPath(dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, flags);
+      }
+      // vfs_utimes
       if (times !== null) {
         for (const t of times) {
           if (t.nsec !== UTIME_NOW && t.nsec !== UTIME_OMIT && (t.nsec < 0 || t.nsec > 999999999)) throw vfsError('EINVAL');
         }
         if (times[0].nsec === UTIME_NOW && times[1].nsec === UTIME_NOW) times = null;
-      }
-      if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw vfsError('EINVAL');
-      let p: VirtualDentry;
-      if (path === null) {
-        if (dirfd === AT_FDCWD) throw vfsError('EFAULT');
-        if (flags & AT_SYMLINK_NOFOLLOW) throw vfsError('EINVAL');
-        const f = this.files.get(dirfd);
-        if (f.isPath) throw vfsError('EBADF');
-        p = { mount: f.mount, dentry: f.dentry };
-      } else {
-        p = this.lookupPath(dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, flags);
       }
       this.utimesCommon(p.mount, p.dentry.inode, times);
     } catch (e) {
@@ -1126,7 +1219,6 @@ export class Process implements WalkContext {
   }
 
   private utimesCommon(mount: Mount, inode: Inode, times: [Timespec, Timespec] | null): void {
-    if (times !== null && times[0].nsec === UTIME_OMIT && times[1].nsec === UTIME_OMIT) return;
     if (mount.readOnly) throw vfsError('EROFS');
     const now = this.vfs.clock();
     const attr: SetAttr = {};
@@ -1248,15 +1340,19 @@ export class Process implements WalkContext {
   }
 
   // ---- extended attributes ----
+  // Linux 6.13+ order (fs/xattr.c): flags and name are checked before the path is looked up,
+  // then mnt_want_write, xattr_permission, the security hook, and the namespace handler.
 
   /**
    * The value of an xattr (getxattr(2)). With `size` (not 0) smaller than the value: ERANGE.
-   * `nofollow` gives lgetxattr. Errors: ENODATA, ERANGE, EOPNOTSUPP, EACCES, EPERM.
+   * `nofollow` gives lgetxattr. Errors: ERANGE (bad name), ENODATA, EOPNOTSUPP, EINVAL,
+   * EACCES, EPERM.
    */
   getxattr(path: PathLike, name: PathLike, options: { nofollow?: boolean; size?: number } = {}): Uint8Array {
     try {
+      const n = importXattrName(name);
       const p = this.lookupPath(AT_FDCWD, path, options.nofollow ? 0 : LOOKUP_FOLLOW, 0);
-      return this.getxattrCommon(p.dentry.inode, toByteString(name), options.size ?? 0);
+      return this.getxattrCommon(p.dentry.inode, n, options.size ?? 0);
     } catch (e) {
       throw this.fail(e, options.nofollow ? 'lgetxattr' : 'getxattr', path);
     }
@@ -1265,17 +1361,23 @@ export class Process implements WalkContext {
   /** fgetxattr(2). */
   fgetxattr(fd: number, name: PathLike, size = 0): Uint8Array {
     try {
+      const n = importXattrName(name);
       const f = this.files.get(fd);
       if (f.isPath) throw vfsError('EBADF');
-      return this.getxattrCommon(f.inode, toByteString(name), size);
+      return this.getxattrCommon(f.inode, n, size);
     } catch (e) {
       throw this.fail(e, 'fgetxattr');
     }
   }
 
   private getxattrCommon(inode: Inode, name: ByteString, size: number): Uint8Array {
-    checkXattrName(name);
-    this.xattrPermission(inode, name, MAY_READ);
+    if (isPosixAclXattr(name)) {
+      // vfs_get_acl: no VFS permission check on reading ACLs.
+      if (!inode.fs.posixAcl || inode.isSymlink()) throw vfsError('EOPNOTSUPP');
+    } else {
+      this.xattrPermission(inode, name, MAY_READ);
+      resolveXattrName(name);
+    }
     const value = inode.getxattr(name);
     if (value === null) throw vfsError('ENODATA');
     if (size !== 0 && value.length > size) throw vfsError('ERANGE');
@@ -1284,13 +1386,13 @@ export class Process implements WalkContext {
 
   /**
    * Sets an xattr (setxattr(2)); flags XATTR_CREATE (EEXIST if present) or XATTR_REPLACE
-   * (ENODATA if absent). Errors: EPERM, EACCES, EROFS, ERANGE, E2BIG, EOPNOTSUPP, EINVAL.
+   * (ENODATA if absent). Errors: EINVAL, ERANGE, E2BIG, EROFS, EPERM, EACCES, EOPNOTSUPP.
    */
   setxattr(path: PathLike, name: PathLike, value: Uint8Array, flags = 0, options: { nofollow?: boolean } = {}): void {
     try {
-      if (flags & ~(XATTR_CREATE | XATTR_REPLACE)) throw vfsError('EINVAL');
+      const n = setxattrCopy(name, value, flags);
       const p = this.lookupPath(AT_FDCWD, path, options.nofollow ? 0 : LOOKUP_FOLLOW, 0);
-      this.setxattrCommon(p.mount, p.dentry.inode, toByteString(name), value, flags);
+      this.setxattrCommon(p.mount, p.dentry.inode, n, value, flags);
     } catch (e) {
       throw this.fail(e, options.nofollow ? 'lsetxattr' : 'setxattr', path);
     }
@@ -1299,20 +1401,24 @@ export class Process implements WalkContext {
   /** fsetxattr(2). */
   fsetxattr(fd: number, name: PathLike, value: Uint8Array, flags = 0): void {
     try {
-      if (flags & ~(XATTR_CREATE | XATTR_REPLACE)) throw vfsError('EINVAL');
+      const n = setxattrCopy(name, value, flags);
       const f = this.files.get(fd);
       if (f.isPath) throw vfsError('EBADF');
-      this.setxattrCommon(f.mount, f.inode, toByteString(name), value, flags);
+      this.setxattrCommon(f.mount, f.inode, n, value, flags);
     } catch (e) {
       throw this.fail(e, 'fsetxattr');
     }
   }
 
   private setxattrCommon(mount: Mount, inode: Inode, name: ByteString, value: Uint8Array, flags: number): void {
-    checkXattrName(name);
-    if (value.length > XATTR_SIZE_MAX) throw vfsError('E2BIG');
     if (mount.readOnly) throw vfsError('EROFS');
+    if (isPosixAclXattr(name)) {
+      this.setPosixAcl(inode, name, aclFromXattr(value));
+      return;
+    }
     this.xattrPermission(inode, name, MAY_WRITE);
+    this.xattrSecurityCheck(name);
+    resolveXattrName(name);
     inode.setxattr(name, value, flags, this.vfs.clock());
   }
 
@@ -1349,11 +1455,12 @@ export class Process implements WalkContext {
     return names;
   }
 
-  /** Removes an xattr (removexattr(2)). Errors: ENODATA, EPERM, EACCES, EROFS. */
+  /** Removes an xattr (removexattr(2)). Errors: ERANGE, EROFS, EPERM, EACCES, EOPNOTSUPP, ENODATA. */
   removexattr(path: PathLike, name: PathLike, options: { nofollow?: boolean } = {}): void {
     try {
+      const n = importXattrName(name);
       const p = this.lookupPath(AT_FDCWD, path, options.nofollow ? 0 : LOOKUP_FOLLOW, 0);
-      this.removexattrCommon(p.mount, p.dentry.inode, toByteString(name));
+      this.removexattrCommon(p.mount, p.dentry.inode, n);
     } catch (e) {
       throw this.fail(e, options.nofollow ? 'lremovexattr' : 'removexattr', path);
     }
@@ -1362,47 +1469,83 @@ export class Process implements WalkContext {
   /** fremovexattr(2). */
   fremovexattr(fd: number, name: PathLike): void {
     try {
+      const n = importXattrName(name);
       const f = this.files.get(fd);
       if (f.isPath) throw vfsError('EBADF');
-      this.removexattrCommon(f.mount, f.inode, toByteString(name));
+      this.removexattrCommon(f.mount, f.inode, n);
     } catch (e) {
       throw this.fail(e, 'fremovexattr');
     }
   }
 
   private removexattrCommon(mount: Mount, inode: Inode, name: ByteString): void {
-    checkXattrName(name);
     if (mount.readOnly) throw vfsError('EROFS');
+    if (isPosixAclXattr(name)) {
+      this.setPosixAcl(inode, name, null);
+      return;
+    }
     this.xattrPermission(inode, name, MAY_WRITE);
+    this.xattrSecurityCheck(name);
+    resolveXattrName(name);
     inode.removexattr(name, this.vfs.clock());
   }
 
   /**
-   * Linux xattr_permission: namespace rules, then inode permission.
-   * trusted.* needs CAP_SYS_ADMIN; user.* only on regular files and directories (EPERM, or
-   * ENODATA for reads), and in sticky directories only for the owner; security.* is readable by
-   * all and writable with CAP_SYS_ADMIN; system.* is not supported.
+   * Linux set_posix_acl + simple_set_acl: only where the filesystem keeps ACLs and never on
+   * symlinks (EOPNOTSUPP); a default ACL only on directories (EACCES, or nothing to remove);
+   * the owner or CAP_FOWNER (EPERM); a valid ACL (EINVAL). An access ACL also sets the mode's
+   * permission bits, is dropped when the mode says it all, and clears S_ISGID when the caller
+   * is not in the group.
    */
-  private xattrPermission(inode: Inode, name: ByteString, mask: number): void {
-    if (name.startsWith('trusted.')) {
-      if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError(mask === MAY_READ ? 'ENODATA' : 'EPERM');
+  private setPosixAcl(inode: Inode, name: ByteString, acl: PosixAcl | null): void {
+    if (!inode.fs.posixAcl || inode.isSymlink()) throw vfsError('EOPNOTSUPP');
+    const isDefault = name === XATTR_POSIX_ACL_DEFAULT;
+    if (isDefault && !inode.isDir()) {
+      if (acl !== null) throw vfsError('EACCES');
       return;
     }
-    if (name.startsWith('security.')) {
-      if (mask === MAY_WRITE) {
-        if (!this.cred.capable('CAP_SYS_ADMIN') && !ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
-        this.inodePermission(inode, MAY_WRITE);
+    if (!ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
+    if (acl !== null) aclValidate(acl);
+    const now = this.vfs.clock();
+    if (!isDefault) {
+      let mode = inode.mode;
+      if (acl !== null) {
+        const r = aclEquivMode(acl, mode);
+        mode = r.mode;
+        if (r.equivalent) acl = null;
       }
+      if (!this.cred.inGroup(inode.gid) && !this.cred.capable('CAP_FSETID')) mode &= ~S_ISGID;
+      inode.setattr({ mode }, now);
+    } else {
+      inode.setattr({}, now);
+    }
+    if (acl !== null) inode.setxattr(name, aclToXattr(acl), 0, now);
+    else if (inode.getxattr(name) !== null) inode.removexattr(name, now);
+  }
+
+  /**
+   * Linux xattr_permission: trusted.* needs CAP_SYS_ADMIN (EPERM to write, ENODATA to read);
+   * user.* exists only on regular files and directories, and in sticky directories only the
+   * owner may write; security.* and system.* are left to their handlers; everything but those
+   * two then needs inode permission.
+   */
+  private xattrPermission(inode: Inode, name: ByteString, mask: number): void {
+    if (name.startsWith('security.') || name.startsWith('system.')) return;
+    if (name.startsWith('trusted.')) {
+      if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError(mask & MAY_WRITE ? 'EPERM' : 'ENODATA');
       return;
     }
     if (name.startsWith('user.')) {
       const type = inode.mode & S_IFMT;
-      if (type !== S_IFREG && type !== S_IFDIR) throw vfsError(mask === MAY_WRITE ? 'EPERM' : 'ENODATA');
-      if (type === S_IFDIR && inode.mode & S_ISVTX && mask === MAY_WRITE && !ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
-      this.inodePermission(inode, mask);
-      return;
+      if (type !== S_IFREG && type !== S_IFDIR) throw vfsError(mask & MAY_WRITE ? 'EPERM' : 'ENODATA');
+      if (type === S_IFDIR && inode.mode & S_ISVTX && mask & MAY_WRITE && !ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
     }
-    throw vfsError('EOPNOTSUPP');
+    this.inodePermission(inode, mask);
+  }
+
+  /** The capability module's inode_setxattr/removexattr hook: security.* needs CAP_SYS_ADMIN. */
+  private xattrSecurityCheck(name: ByteString): void {
+    if (name.startsWith('security.') && name !== 'security.capability' && !this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
   }
 
   // ---- mounts ----
@@ -1413,8 +1556,11 @@ export class Process implements WalkContext {
    */
   mount(source: MountSource, target: PathLike, options: MountOptions = {}): void {
     try {
-      if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
+      // do_mount looks the target up before path_mount checks the privilege.
       const t = this.lookupPath(AT_FDCWD, target, LOOKUP_FOLLOW, 0);
+      if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
+      // lock_mount: nothing can be mounted on a mount that was detached.
+      if (t.mount.detached) throw vfsError('ENOENT');
       let fs: FileSystem;
       let root: Dentry;
       if ('bind' in source) {
@@ -1455,10 +1601,17 @@ export class Process implements WalkContext {
    */
   umount2(target: PathLike, flags = 0): void {
     try {
+      // ksys_umount, path_umount, can_umount, do_umount.
       if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW)) throw vfsError('EINVAL');
+      const t = this.lookupPath(AT_FDCWD, target, (flags & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW) | LOOKUP_MOUNTPOINT, 0);
       if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
-      const t = this.lookupPath(AT_FDCWD, target, flags & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW, 0);
-      if (t.dentry !== t.mount.root || t.mount.parent === null) throw vfsError('EINVAL');
+      // path_mounted, then check_mnt: a mount already detached is in no namespace.
+      if (t.dentry !== t.mount.root || t.mount.detached) throw vfsError('EINVAL');
+      if (t.mount === this.fsContext.root.mount && !(flags & MNT_DETACH)) {
+        // Linux: "unmounting" the caller's root remounts it read-only instead (do_umount_root).
+        t.mount.fs.remountedReadOnly = true;
+        return;
+      }
       this.vfs.detachMount(t.mount, (flags & MNT_DETACH) !== 0);
     } catch (e) {
       throw this.fail(e, 'umount2', target);
@@ -1478,24 +1631,25 @@ export class Process implements WalkContext {
   }
 
   /** Linux filename_create: walk to the parent and check the last component for a create. */
-  private filenameCreate(dirfd: number, path: ByteString, wantDir: boolean): { mount: Mount; dir: Dentry; name: ByteString } {
+  private filenameCreate(dirfd: number, path: ByteString, wantDir: boolean): { mount: Mount; dir: Dentry; name: ByteString; key: ByteString } {
     const w = new PathWalk(this, 0);
     w.parent(dirfd, path);
     if (w.lastType !== LAST_NORM) throw vfsError('EEXIST');
     const dir = w.dentry;
     const name = w.last;
-    const cached = dir.cachedChild(name);
+    const key = w.lastKey;
+    const cached = dir.cachedChild(key);
     if (cached === undefined && dir.deleted && dir.inode.isDir()) throw vfsError('ENOENT');
-    const existing = cached ?? lookupChild(dir, name);
+    const existing = cached ?? lookupChild(dir, name, false, key);
     if (existing !== null) throw vfsError('EEXIST');
     if (w.lastTrailing && !wantDir) throw vfsError('ENOENT');
     if (w.mount.readOnly) throw vfsError('EROFS');
-    return { mount: w.mount, dir, name };
+    return { mount: w.mount, dir, name, key };
   }
 
   /** Looks up a child that must exist (lookup_one_qstr_excl without LOOKUP_CREATE). */
-  private lookupExisting(dir: Dentry, name: ByteString): Dentry {
-    const d = lookupChild(dir, name);
+  private lookupExisting(dir: Dentry, name: ByteString, key: ByteString): Dentry {
+    const d = lookupChild(dir, name, false, key);
     if (d === null) throw vfsError('ENOENT');
     return d;
   }
@@ -1532,33 +1686,58 @@ export class Process implements WalkContext {
 
   /** Linux inode_permission: read-only filesystems refuse writes, then generic_permission. */
   inodePermission(inode: Inode, mask: number): void {
-    if (mask & MAY_WRITE && inode.fs.readOnly) {
+    if (mask & MAY_WRITE && inode.fs.isReadOnly()) {
       const t = inode.mode & S_IFMT;
       if (t === S_IFREG || t === S_IFDIR || t === S_IFLNK) throw vfsError('EROFS');
     }
     const e = permissionErrno(this.cred, inode, mask);
-    if (e !== 0) throw new VfsError(e);
+    if (e !== 0) throw makeError(e);
   }
 
-  /** Linux vfs_prepare_mode: strip set-group-ID when not allowed, apply the umask, mask, add the type. */
-  private prepareMode(dir: Inode, mode: number, maskPerms: number, type: number): number {
+  /**
+   * The attributes and ACLs of a new object (Linux vfs_prepare_mode, inode_init_owner and
+   * posix_acl_create): set-group-ID stripped when the caller may not keep it, the umask (or,
+   * where the directory has a default ACL, that ACL instead), the permission mask, the type, and
+   * the group and S_ISGID a set-group-ID directory passes on.
+   */
+  private planNewInode(dir: Inode, mode: number, maskPerms: number, type: number, rdev: number, umask = true): NewInodePlan {
     if ((mode & (S_ISGID | S_IXGRP)) === (S_ISGID | S_IXGRP) && type !== S_IFDIR && dir.mode & S_ISGID &&
       !inGroupOrCapable(this.cred, dir.gid)) {
       mode &= ~S_ISGID;
     }
-    mode &= ~this.fsContext.umask;
-    mode &= maskPerms;
-    return mode | type;
-  }
-
-  /** Linux inode_init_owner: fsuid, and the group (and S_ISGID for directories) of a set-group-ID parent. */
-  private newAttrs(dir: Inode, mode: number, rdev: number): { mode: number; uid: number; gid: number; rdev: number } {
+    const mask = umask ? this.fsContext.umask : 0;
+    const acls = dir.fs.posixAcl;
+    if (!acls) mode &= ~mask;
+    mode = (mode & maskPerms) | type;
+    let access: Uint8Array | null = null;
+    let dflt: Uint8Array | null = null;
+    if (acls && type !== S_IFLNK) {
+      const raw = dir.getxattr(XATTR_POSIX_ACL_DEFAULT);
+      const def = raw === null ? null : aclFromXattr(raw);
+      if (def === null) {
+        mode &= ~mask;
+      } else {
+        const r = aclCreateMasq(def, mode);
+        mode = r.mode;
+        if (r.acl !== null) access = aclToXattr(r.acl);
+        if (type === S_IFDIR) dflt = raw;
+      }
+    }
     let gid = this.cred.fsgid;
     if (dir.mode & S_ISGID) {
       gid = dir.gid;
-      if ((mode & S_IFMT) === S_IFDIR) mode |= S_ISGID;
+      if (type === S_IFDIR) mode |= S_ISGID;
     }
-    return { mode, uid: this.cred.fsuid, gid, rdev };
+    return { attrs: { mode, uid: this.cred.fsuid, gid, rdev }, access, dflt };
+  }
+
+  /** Gives a new inode the ACLs its plan inherited. */
+  private finishNewInode(inode: Inode, plan: NewInodePlan): Inode {
+    if (plan.access === null && plan.dflt === null) return inode;
+    const now = this.vfs.clock();
+    if (plan.access !== null) inode.setxattr(XATTR_POSIX_ACL_ACCESS, plan.access, 0, now);
+    if (plan.dflt !== null) inode.setxattr(XATTR_POSIX_ACL_DEFAULT, plan.dflt, 0, now);
+    return inode;
   }
 
   /** Linux setattr_should_drop_suidgid: the mode without the set-ID bits a write must clear, or -1. */
@@ -1585,17 +1764,30 @@ export class Process implements WalkContext {
   }
 
   /** relatime: update atime when it is not newer than mtime or ctime, or a day old. */
-  private touchAtime(file: OpenFile): void {
+  private touchAtimeFile(file: OpenFile): void {
     if (file.flags & O_NOATIME) return;
     this.touchAtimeInode(file.mount, file.inode);
   }
 
   private touchAtimeInode(mount: Mount, inode: Inode): void {
-    if (mount.noatime || mount.readOnly) return;
+    if (this.atimeNeedsUpdate(mount, inode)) this.touchAtime(mount, inode);
+  }
+
+  /** Linux atime_needs_update with relatime. */
+  atimeNeedsUpdate(mount: Mount, inode: Inode): boolean {
+    if (mount.noatime || mount.readOnly) return false;
     const now = this.vfs.clock();
+    // relatime_need_update, then "atime already equals now" (atime_needs_update).
     if (!timeLE(inode.atimeSec, inode.atimeNsec, inode.mtimeSec, inode.mtimeNsec) &&
       !timeLE(inode.atimeSec, inode.atimeNsec, inode.ctimeSec, inode.ctimeNsec) &&
-      now.sec - inode.atimeSec < DAY) return;
+      now.sec - inode.atimeSec < DAY) return false;
+    return inode.atimeSec !== now.sec || inode.atimeNsec !== now.nsec;
+  }
+
+  /** touch_atime: sets the atime to now, keeping ctime. */
+  touchAtime(mount: Mount, inode: Inode): void {
+    void mount;
+    const now = this.vfs.clock();
     try {
       inode.setattr({ atime: now, ctime: { sec: inode.ctimeSec, nsec: inode.ctimeNsec } }, now);
     } catch {
@@ -1626,8 +1818,34 @@ function checkRange(buf: Uint8Array, offset: number, length: number): void {
   if (offset < 0 || length < 0 || offset + length > buf.length) throw vfsError('EFAULT');
 }
 
-function checkXattrName(name: ByteString): void {
-  if (name.length === 0 || name.length > XATTR_NAME_MAX) throw vfsError('ERANGE');
+/** Linux import_xattr_name: an empty name or one of 256 bytes or more is ERANGE. */
+function importXattrName(name: PathLike): ByteString {
+  const n = toByteString(name);
+  if (n.length === 0 || n.length > XATTR_NAME_MAX) throw vfsError('ERANGE');
+  const nul = n.indexOf('\0');
+  return nul >= 0 ? n.slice(0, nul) : n;
+}
+
+/** Linux setxattr_copy: flags, then the name, then the value size. */
+function setxattrCopy(name: PathLike, value: Uint8Array, flags: number): ByteString {
+  if (flags & ~(XATTR_CREATE | XATTR_REPLACE)) throw vfsError('EINVAL');
+  const n = importXattrName(name);
+  if (value.length > XATTR_SIZE_MAX) throw vfsError('E2BIG');
+  return n;
+}
+
+/** The namespaces vroot filesystems store (Linux xattr_resolve_name over their handlers). */
+const XATTR_PREFIXES = ['user.', 'trusted.', 'security.'];
+
+/** Linux xattr_resolve_name: unknown namespaces are EOPNOTSUPP, an empty suffix is EINVAL. */
+function resolveXattrName(name: ByteString): void {
+  for (const prefix of XATTR_PREFIXES) {
+    if (name.startsWith(prefix)) {
+      if (name.length === prefix.length) throw vfsError('EINVAL');
+      return;
+    }
+  }
+  throw vfsError('EOPNOTSUPP');
 }
 
 /**

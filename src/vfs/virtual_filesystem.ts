@@ -32,6 +32,10 @@ export interface VfsOptions {
   protectedHardlinks?: boolean;
   /** fs.protected_symlinks (default true, as most distributions set it). */
   protectedSymlinks?: boolean;
+  /** fs.protected_fifos: 0, 1 (default, as systemd sets it) or 2. */
+  protectedFifos?: number;
+  /** fs.protected_regular: 0, 1 (default, as systemd sets it) or 2. */
+  protectedRegular?: number;
   /** RLIMIT_NOFILE of new processes (default 1024). */
   maxFds?: number;
 }
@@ -72,6 +76,8 @@ export class VirtualFileSystem {
     this.options = {
       protectedHardlinks: options.protectedHardlinks ?? true,
       protectedSymlinks: options.protectedSymlinks ?? true,
+      protectedFifos: options.protectedFifos ?? 1,
+      protectedRegular: options.protectedRegular ?? 1,
       maxFds: options.maxFds ?? 1024,
     };
   }
@@ -123,23 +129,22 @@ export class VirtualFileSystem {
     const cred = options.cred instanceof Cred ? options.cred : new Cred(options.cred ?? {});
     const nsRoot = this.root;
     const boot = new FsContext(nsRoot, nsRoot, options.umask ?? 0o022);
-    const p = this.registerProcess(0, cred, boot, new FdTable(this.options.maxFds));
     try {
+      // Root and cwd are resolved with root's credentials, as the parent that sets them up would.
+      const admin = new Process(this, 0, 0, new Cred(), boot, new FdTable(this.options.maxFds));
       if (options.root !== undefined) {
-        const admin = new PathWalk({ ...walkAsRoot(this, nsRoot), protectedSymlinks: false }, LOOKUP_FOLLOW | LOOKUP_DIRECTORY);
-        const r = admin.lookup(AT_FDCWD, toByteString(options.root));
+        const r = new PathWalk(admin, LOOKUP_FOLLOW | LOOKUP_DIRECTORY).lookup(AT_FDCWD, toByteString(options.root));
         boot.setRoot(r);
         boot.setCwd(r);
       }
       if (options.cwd !== undefined) {
-        const w = new PathWalk({ ...walkAsRoot(this, boot.root), cwd: () => boot.cwd, protectedSymlinks: false }, LOOKUP_FOLLOW | LOOKUP_DIRECTORY);
-        boot.setCwd(w.lookup(AT_FDCWD, toByteString(options.cwd)));
+        boot.setCwd(new PathWalk(admin, LOOKUP_FOLLOW | LOOKUP_DIRECTORY).lookup(AT_FDCWD, toByteString(options.cwd)));
       }
     } catch (e) {
-      p.exit();
+      boot.release();
       throw e;
     }
-    return p;
+    return this.registerProcess(0, cred, boot, new FdTable(this.options.maxFds));
   }
 
   /** @internal Adds a process to the table. */
@@ -246,14 +251,22 @@ export class VirtualFileSystem {
    */
   detachMount(m: Mount, lazy: boolean): void {
     if (!lazy && (m.refs > 0 || m.children.size > 0)) throw vfsError('EBUSY');
-    const parent = m.parent!;
-    const mp = m.mountpoint!;
-    parent.children.delete(mp);
-    mp.mounted--;
-    mp.pins--;
-    m.root.pins--;
-    m.detached = true;
-    // Lazily detached children stay attached to the detached mount, reachable only by holders.
+    // umount_tree: the mount and, for MNT_DETACH, every mount below it leave the namespace and
+    // are disconnected from each other; holders of their dentries keep what they hold.
+    const disconnect = (x: Mount): void => {
+      for (const child of [...x.children.values()]) disconnect(child);
+      x.detached = true;
+      const parent = x.parent;
+      const mp = x.mountpoint;
+      if (parent === null || mp === null) return;
+      if (parent.children.get(mp) === x) parent.children.delete(mp);
+      mp.mounted--;
+      mp.pins--;
+      x.root.pins--;
+      x.parent = null;
+      x.mountpoint = null;
+    };
+    disconnect(m);
   }
 
   /** Every mount reachable from the namespace root, parents before children (for /proc/mounts). */
@@ -276,17 +289,4 @@ export class VirtualFileSystem {
     const nsRoot = this.root;
     return this.registerProcess(0, new Cred(), new FsContext(nsRoot, nsRoot, 0o022), new FdTable(this.options.maxFds));
   }
-}
-
-function walkAsRoot(vfs: VirtualFileSystem, root: VirtualDentry): {
-  cred: Cred; root(): VirtualDentry; cwd(): VirtualDentry; dirfdPath(): VirtualDentry; protectedSymlinks: boolean;
-} {
-  void vfs;
-  return {
-    protectedSymlinks: false,
-    cred: new Cred(),
-    root: () => root,
-    cwd: () => root,
-    dirfdPath: () => { throw vfsError('EBADF'); },
-  };
 }

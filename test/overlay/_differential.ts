@@ -356,15 +356,20 @@ export interface VrootSetup {
 }
 
 /** The host's fs.protected_* sysctls, so vroot follows the same rules as the kernel it is compared with. */
-function hostProtection(): { protectedSymlinks: boolean; protectedHardlinks: boolean } {
-  const read = (name: string, fallback: boolean): boolean => {
+function hostProtection(): { protectedSymlinks: boolean; protectedHardlinks: boolean; protectedFifos: number; protectedRegular: number } {
+  const read = (name: string, fallback: number): number => {
     try {
-      return readFileSync(`/proc/sys/fs/${name}`, 'utf8').trim() !== '0';
+      return Number(readFileSync(`/proc/sys/fs/${name}`, 'utf8').trim());
     } catch {
       return fallback;
     }
   };
-  return { protectedSymlinks: read('protected_symlinks', true), protectedHardlinks: read('protected_hardlinks', true) };
+  return {
+    protectedSymlinks: read('protected_symlinks', 1) !== 0,
+    protectedHardlinks: read('protected_hardlinks', 1) !== 0,
+    protectedFifos: read('protected_fifos', 1),
+    protectedRegular: read('protected_regular', 1),
+  };
 }
 
 /** A clock that advances one microsecond per reading, from the real time. */

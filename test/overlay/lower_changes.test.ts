@@ -16,7 +16,7 @@ const CASES = Number(process.env['VROOT_OVERLAY_CHANGE_CASES'] ?? 150);
 const NAMES = ['a', 'b', 'c', 'd', 'a/e', 'a/f', 'b/e', 'b/g', 'c/f', 'd/e', 'a/e/h', 'b/e/i'];
 
 function mountOf(fs: Tmpfs | Overlay): Process {
-  const vfs = new VirtualFileSystem({ protectedSymlinks: false });
+  const vfs = new VirtualFileSystem({ protectedSymlinks: false, protectedRegular: 0, protectedFifos: 0 });
   vfs.mount(fs, '/', { noatime: true });
   return vfs.createProcess({ umask: 0 });
 }

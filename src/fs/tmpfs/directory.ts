@@ -13,12 +13,16 @@ import { modeToDirentType } from '../../abi/constants.js';
 
 /** One name in a directory. */
 export interface DirEntry {
+  /** The name as stored (what readdir shows). */
   readonly name: ByteString;
   inode: Inode;
   cookie: number;
 }
 
-/** Directory entries ordered by cookie; deletions leave holes that are compacted lazily. */
+/**
+ * Directory entries ordered by cookie; deletions leave holes that are compacted lazily. Entries
+ * are found by key: the name itself, or its folded form in a casefolded directory.
+ */
 export class DirEntries {
   private readonly byName = new Map<ByteString, DirEntry>();
   /** Entries in cookie order; null marks a removed entry until the next compaction. */
@@ -32,22 +36,22 @@ export class DirEntries {
     return this.byName.size;
   }
 
-  get(name: ByteString): DirEntry | undefined {
-    return this.byName.get(name);
+  get(key: ByteString): DirEntry | undefined {
+    return this.byName.get(key);
   }
 
-  add(name: ByteString, inode: Inode): void {
+  add(name: ByteString, inode: Inode, key: ByteString = name): void {
     if (this.nextCookie > DIR_COOKIE_MAX) this.renumber();
     const entry: DirEntry = { name, inode, cookie: this.nextCookie++ };
-    this.byName.set(name, entry);
+    this.byName.set(key, entry);
     this.slots.push(entry);
     this.cookies.push(entry.cookie);
   }
 
-  remove(name: ByteString): DirEntry | undefined {
-    const entry = this.byName.get(name);
+  remove(key: ByteString): DirEntry | undefined {
+    const entry = this.byName.get(key);
     if (entry === undefined) return undefined;
-    this.byName.delete(name);
+    this.byName.delete(key);
     this.slots[this.firstIndexAtOrAfter(entry.cookie)] = null;
     this.holes++;
     if (this.holes > 32 && this.holes > this.byName.size) this.compact();
@@ -55,8 +59,8 @@ export class DirEntries {
   }
 
   /** Replaces the inode an existing name refers to, keeping its position (RENAME_EXCHANGE). */
-  replaceInode(name: ByteString, inode: Inode): void {
-    const entry = this.byName.get(name);
+  replaceInode(key: ByteString, inode: Inode): void {
+    const entry = this.byName.get(key);
     if (entry !== undefined) entry.inode = inode;
   }
 
@@ -68,10 +72,6 @@ export class DirEntries {
       if (e == null) continue;
       if (!sink(e.name, e.inode.ino, modeToDirentType(e.inode.mode), e.cookie + 1)) return;
     }
-  }
-
-  names(): IterableIterator<ByteString> {
-    return this.byName.keys();
   }
 
   values(): IterableIterator<DirEntry> {

@@ -8,7 +8,10 @@
  * const vfs = new VirtualFileSystem();
  * vfs.mount(new Tmpfs(), '/');
  */
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, XATTR_CREATE, XATTR_REPLACE } from '../../abi/constants.js';
+import {
+  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, XATTR_CREATE, XATTR_REPLACE,
+} from '../../abi/constants.js';
+import { casefoldKey, casefoldKeyStrict, utf8Validate } from '../../emu/casefold/casefold.js';
 import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
 import { vfsError } from '../../vfs/errors.js';
@@ -36,6 +39,16 @@ export interface TmpfsOptions {
   gid?: number;
   /** Time source for timestamps. */
   clock?: Clock;
+  /**
+   * Case-insensitive, case-preserving directories with ext4 casefold semantics (Unicode 12.1
+   * NFD and full case folding, as Linux's utf8-12.1 encoding): `true` folds the whole
+   * filesystem (the root has the casefold flag and new directories inherit it);
+   * `'per-directory'` starts with none and lets `setCasefold` flag empty directories, like
+   * `chattr +F` on ext4 made with `-O casefold`. Default false: the flag is refused (EOPNOTSUPP).
+   */
+  casefold?: boolean | 'per-directory';
+  /** With `casefold`: names that are not valid UTF-8 are refused in casefolded directories (EINVAL), as with ext4's strict encoding flag. */
+  strictEncoding?: boolean;
 }
 
 /**
@@ -46,8 +59,15 @@ export interface TmpfsOptions {
  */
 export class Tmpfs extends FileSystem {
   readonly type = 'tmpfs';
+  override readonly posixAcl = true;
   readonly root: TmpfsInode;
   readonly clock: Clock;
+  /** Directories may carry the casefold flag (the mount option `casefold=utf8-12.1.0`). */
+  readonly casefold: boolean;
+  /** Casefolded directories refuse names that are not valid UTF-8 (`strict_encoding`). */
+  readonly strictEncoding: boolean;
+  /** The folding a casefolded directory of this filesystem keys its names by. */
+  readonly foldKey: (name: ByteString) => ByteString;
   private nextIno = 1;
   private readonly maxPages: number;
   private readonly maxInodes: number;
@@ -59,16 +79,24 @@ export class Tmpfs extends FileSystem {
     this.clock = options.clock ?? systemClock;
     this.maxPages = options.size === undefined ? Infinity : Math.ceil(options.size / PAGE_SIZE);
     this.maxInodes = options.nrInodes ?? Infinity;
+    this.casefold = options.casefold === true || options.casefold === 'per-directory';
+    this.strictEncoding = this.casefold && options.strictEncoding === true;
+    this.foldKey = this.strictEncoding ? casefoldKeyStrict : casefoldKey;
     this.root = this.newInode({
       mode: S_IFDIR | ((options.mode ?? 0o1777) & 0o7777),
       uid: options.uid ?? 0,
       gid: options.gid ?? 0,
       rdev: 0,
     }, this.clock());
+    if (options.casefold === true) (this.root as TmpfsDirectory).foldName = this.foldKey;
   }
 
   override get mountOptions(): string {
-    return this.maxPages === Infinity ? '' : `size=${this.maxPages * 4}k`;
+    const opts: string[] = [];
+    if (this.maxPages !== Infinity) opts.push(`size=${this.maxPages * 4}k`);
+    if (this.casefold) opts.push('casefold=utf8-12.1.0');
+    if (this.strictEncoding) opts.push('strict_encoding');
+    return opts.join(',');
   }
 
   statfs(): StatFs {
@@ -149,6 +177,21 @@ export class TmpfsInode extends Inode {
     this.ctimeNsec = ctime.nsec;
   }
 
+  /** True for a directory with the casefold flag (FS_CASEFOLD_FL). */
+  get casefolded(): boolean {
+    return false;
+  }
+
+  /**
+   * Sets or clears the casefold flag (FS_IOC_SETFLAGS with FS_CASEFOLD_FL; ext4_ioctl_setflags).
+   * Only an empty directory on a casefold filesystem may change it. Errors: EOPNOTSUPP (no
+   * casefold support, or not a directory, as ext4 answers), ENOTEMPTY.
+   */
+  setCasefold(on: boolean): void {
+    if (on === this.casefolded) return;
+    throw vfsError('EOPNOTSUPP');
+  }
+
   /** Changes the size of a regular file; other types refuse (the core checks types first). */
   protected resize(size: number): void {
     void size;
@@ -180,17 +223,46 @@ export class TmpfsInode extends Inode {
 /** A tmpfs directory: its entries with stable readdir cookies. */
 export class TmpfsDirectory extends TmpfsInode implements FileHandle {
   readonly entries = new DirEntries();
+  /** Set while the directory has the casefold flag: entries are keyed by folded name. */
+  override foldName: ((name: ByteString) => ByteString) | undefined = undefined;
 
   override blocks(): number { return 0; }
 
+  override get casefolded(): boolean {
+    return this.foldName !== undefined;
+  }
+
+  override setCasefold(on: boolean): void {
+    if (on === this.casefolded) return;
+    if (!this.fs.casefold) throw vfsError('EOPNOTSUPP');
+    if (this.entries.size !== 0) throw vfsError('ENOTEMPTY');
+    this.foldName = on ? this.fs.foldKey : undefined;
+    this.touchCtime(this.fs.clock());
+  }
+
+  /** The key an entry called `name` is filed under. */
+  private keyOf(name: ByteString): ByteString {
+    return this.foldName === undefined ? name : this.foldName(name);
+  }
+
+  /** ext4_add_entry: a strict casefolded directory takes only valid UTF-8 names. Errors: EINVAL. */
+  private checkNewName(name: ByteString): void {
+    if (this.foldName !== undefined && this.fs.strictEncoding && !utf8Validate(name)) throw vfsError('EINVAL');
+  }
+
   override lookup(name: ByteString): Inode | null {
-    return this.entries.get(name)?.inode ?? null;
+    return this.entries.get(this.keyOf(name))?.inode ?? null;
+  }
+
+  override storedName(name: ByteString): ByteString | null {
+    return this.entries.get(this.keyOf(name))?.name ?? null;
   }
 
   private addChild(name: ByteString, attrs: NewInodeAttrs): TmpfsInode {
+    this.checkNewName(name);
     const now = this.fs.clock();
     const inode = this.fs.newInode(attrs, now);
-    this.entries.add(name, inode);
+    this.entries.add(name, inode, this.keyOf(name));
     this.size = (this.entries.size + 2) * BOGO_DIRENT_SIZE;
     this.touchMtime(now);
     return inode;
@@ -207,7 +279,9 @@ export class TmpfsDirectory extends TmpfsInode implements FileHandle {
   }
 
   override mkdir(name: ByteString, attrs: NewInodeAttrs): Inode {
-    const inode = this.addChild(name, attrs);
+    const inode = this.addChild(name, attrs) as TmpfsDirectory;
+    // ext4: the casefold flag is inherited by new subdirectories (EXT4_FL_INHERITED).
+    inode.foldName = this.foldName;
     this.nlink++;
     return inode;
   }
@@ -224,8 +298,9 @@ export class TmpfsDirectory extends TmpfsInode implements FileHandle {
   }
 
   override link(name: ByteString, inode: Inode): void {
+    this.checkNewName(name);
     const now = this.fs.clock();
-    this.entries.add(name, inode);
+    this.entries.add(name, inode, this.keyOf(name));
     this.size = (this.entries.size + 2) * BOGO_DIRENT_SIZE;
     inode.nlink++;
     (inode as TmpfsInode).touchCtime(now);
@@ -234,7 +309,7 @@ export class TmpfsDirectory extends TmpfsInode implements FileHandle {
 
   override unlink(name: ByteString, inode: Inode): void {
     const now = this.fs.clock();
-    this.entries.remove(name);
+    this.entries.remove(this.keyOf(name));
     this.size = (this.entries.size + 2) * BOGO_DIRENT_SIZE;
     this.dropLink(inode as TmpfsInode, now);
     this.touchMtime(now);
@@ -244,7 +319,7 @@ export class TmpfsDirectory extends TmpfsInode implements FileHandle {
     const dir = inode as TmpfsDirectory;
     if (dir.entries.size !== 0) throw vfsError('ENOTEMPTY');
     const now = this.fs.clock();
-    this.entries.remove(name);
+    this.entries.remove(this.keyOf(name));
     this.size = (this.entries.size + 2) * BOGO_DIRENT_SIZE;
     this.nlink--;
     dir.nlink = 0;
@@ -255,12 +330,15 @@ export class TmpfsDirectory extends TmpfsInode implements FileHandle {
 
   override rename(oldName: ByteString, inode: Inode, newDir: Inode, newName: ByteString, replaced: Inode | null, exchange: boolean): void {
     const target = newDir as TmpfsDirectory;
+    if (replaced === null) target.checkNewName(newName);
+    const oldKey = this.keyOf(oldName);
+    const newKey = target.keyOf(newName);
     const now = this.fs.clock();
     const moving = inode as TmpfsInode;
     if (exchange) {
       const other = replaced as TmpfsInode;
-      this.entries.replaceInode(oldName, other);
-      target.entries.replaceInode(newName, moving);
+      this.entries.replaceInode(oldKey, other);
+      target.entries.replaceInode(newKey, moving);
       if (this !== target && moving.isDir() !== other.isDir()) {
         if (moving.isDir()) { this.nlink--; target.nlink++; } else { this.nlink++; target.nlink--; }
       }
@@ -270,18 +348,18 @@ export class TmpfsDirectory extends TmpfsInode implements FileHandle {
         const victim = replaced as TmpfsInode;
         if (victim.isDir()) {
           if (!victim.isEmptyDir()) throw vfsError('ENOTEMPTY');
-          target.entries.remove(newName);
+          target.entries.remove(newKey);
           target.nlink--;
           victim.nlink = 0;
           this.fs.inodeCount--;
           victim.touchCtime(now);
         } else {
-          target.entries.remove(newName);
+          target.entries.remove(newKey);
           target.dropLink(victim, now);
         }
       }
-      this.entries.remove(oldName);
-      target.entries.add(newName, moving);
+      this.entries.remove(oldKey);
+      target.entries.add(newName, moving, newKey);
       if (moving.isDir() && this !== target) {
         this.nlink--;
         target.nlink++;
@@ -356,6 +434,21 @@ export class TmpfsFile extends TmpfsInode implements FileHandle {
 
   seekDataHole(offset: number, hole: boolean): number {
     return this.data.seekDataHole(this.size, offset, hole);
+  }
+
+  /** shmem_fallocate: plain allocation (optionally keeping the size) and hole punching. */
+  fallocate(mode: number, offset: number, length: number): void {
+    if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) throw vfsError('EOPNOTSUPP');
+    if (mode & FALLOC_FL_PUNCH_HOLE) {
+      const before = this.data.allocatedPages;
+      this.data.punch(offset, length);
+      this.fs.chargePages(this.data.allocatedPages - before);
+      return;
+    }
+    if (offset + length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
+    this.fs.chargePages(this.data.missingPages(offset, length));
+    this.data.allocate(offset, length);
+    if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + length > this.size) this.size = offset + length;
   }
 
   protected override resize(size: number): void {
