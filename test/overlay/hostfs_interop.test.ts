@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_RDONLY, O_TRUNC, O_WRONLY, S_IFLNK, S_IFMT, S_IFREG,
-  Overlay, VirtualFileSystem, type Process,
+  Overlay, Tmpfs, VirtualFileSystem, type Process,
 } from '../../src/mod.js';
 import { HostFs } from '../../src/node/mod.js';
 import { inodeAt } from './_differential.js';
@@ -131,3 +131,33 @@ test(`an upper written by vroot through HostFs is what the kernel overlays the s
   }
 });
 }
+
+test('a host directory changed by the host underneath an overlay lower is seen at the next lookup', () => {
+  const base = mkdtempSync(join(tmpdir(), 'vroot-ovl-host-'));
+  try {
+    mkdirSync(join(base, 'etc'));
+    writeFileSync(join(base, 'etc/motd'), 'one\n');
+    const ov = new Overlay({ lowers: [new HostFs(base, { readOnly: true })], upper: new Tmpfs() });
+    const vfs = new VirtualFileSystem();
+    vfs.mount(ov, '/');
+    const p = vfs.createProcess();
+    const read = (path: string): string => {
+      const fd = p.openat(AT_FDCWD, path, O_RDONLY);
+      const buf = new Uint8Array(64);
+      const n = p.read(fd, buf);
+      p.close(fd);
+      return dec.decode(buf.subarray(0, n));
+    };
+    assert.equal(read('/etc/motd'), 'one\n');
+    p.chdir('/etc');
+    writeFileSync(join(base, 'etc/motd'), 'two\n');
+    writeFileSync(join(base, 'etc/issue'), 'new\n');
+    assert.equal(read('motd'), 'two\n');
+    assert.equal(read('/etc/issue'), 'new\n');
+    rmSync(join(base, 'etc/issue'));
+    assert.equal(p.fstatat(AT_FDCWD, '/etc').ino, p.fstatat(AT_FDCWD, '.').ino);
+    assert.throws(() => p.fstatat(AT_FDCWD, '/etc/issue'), { code: 'ENOENT' });
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
