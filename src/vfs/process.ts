@@ -1261,16 +1261,22 @@ export class Process implements WalkContext {
       const file = this.files.get(fd);
       if (file.isPath) throw vfsError('EBADF');
       if (!file.inode.isRegular() || !file.writable) throw vfsError('EINVAL');
-      this.doTruncate(file.inode, length, false);
+      this.doTruncate(file.inode, length, true);
     } catch (e) {
       throw this.fail(e, 'ftruncate');
     }
   }
 
-  private doTruncate(inode: Inode, length: number, _open: boolean): void {
+  /**
+   * Linux do_truncate. open(O_TRUNC) and ftruncate pass ATTR_MTIME|ATTR_CTIME (`timeAttrs`);
+   * truncate(2) passes ATTR_SIZE alone, and filesystems then move mtime only when the size
+   * changes (shmem_setattr, ext4_setattr).
+   */
+  private doTruncate(inode: Inode, length: number, timeAttrs: boolean): void {
     if (length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
     const now = this.vfs.clock();
-    const attr: SetAttr = { size: length, mtime: now };
+    const attr: SetAttr = { size: length };
+    if (timeAttrs || length !== inode.size) attr.mtime = now;
     const kill = this.privsToRemove(inode);
     if (kill !== -1) attr.mode = kill;
     inode.setattr(attr, now);
