@@ -1269,14 +1269,14 @@ export class Process implements WalkContext {
 
   /**
    * Linux do_truncate. open(O_TRUNC) and ftruncate pass ATTR_MTIME|ATTR_CTIME (`timeAttrs`);
-   * truncate(2) passes ATTR_SIZE alone, and filesystems then move mtime only when the size
-   * changes (shmem_setattr, ext4_setattr).
+   * truncate(2) passes ATTR_SIZE alone and the filesystem decides whether mtime moves (tmpfs:
+   * when the size changes or data is dropped; ext4: when the size changes).
    */
   private doTruncate(inode: Inode, length: number, timeAttrs: boolean): void {
     if (length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
     const now = this.vfs.clock();
     const attr: SetAttr = { size: length };
-    if (timeAttrs || length !== inode.size) attr.mtime = now;
+    if (timeAttrs) attr.mtime = now;
     const kill = this.privsToRemove(inode);
     if (kill !== -1) attr.mode = kill;
     inode.setattr(attr, now);
