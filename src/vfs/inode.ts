@@ -276,7 +276,10 @@ export abstract class Inode {
   readlink(): ByteString {
     throw vfsError('EINVAL');
   }
-  /** Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.). */
+  /**
+   * Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.), with
+   * O_TRUNC when the core will truncate the file right after (the core does the truncation).
+   */
   open(flags: number): FileHandle {
     void flags;
     return defaultHandle;

@@ -324,7 +324,8 @@ export class Process implements WalkContext {
     }
     this.mayOpen(m, inode, acc, flags);
     if ((flags & O_ACCMODE) !== 0 && !isSpecial(inode.mode) && m.readOnly) throw vfsError('EROFS');
-    const handle = this.openHandle(m, inode, fileFlags);
+    // ->open sees O_TRUNC (do_dentry_open drops it only afterwards): overlayfs copies up no data then.
+    const handle = this.openHandle(m, inode, truncate ? fileFlags | O_TRUNC : fileFlags);
     const file = new OpenFile(m, d, inode, fileFlags, handle.handle);
     file.private = handle.private;
     if (truncate) {
