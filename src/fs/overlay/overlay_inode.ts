@@ -14,7 +14,7 @@
  * - `unlinked` marks an object whose name was removed through the overlay; a lower-only one can
  *   then no longer be copied up (EEXIST, as in the kernel).
  */
-import { O_ACCMODE, O_RDONLY, S_IFCHR, S_IFMT } from '../../abi/constants.js';
+import { O_ACCMODE, O_RDONLY, O_TRUNC, S_IFCHR, S_IFMT } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
 import { vfsError } from '../../vfs/errors.js';
 import { Inode, type FileHandle, type NewInodeAttrs } from '../../vfs/inode.js';
@@ -100,16 +100,15 @@ export abstract class OverlayInode extends Inode {
   }
 
   /**
-   * Linux ovl_setattr: copies the object up with its data, then changes the upper inode. A
-   * truncation to 0 copies no data, as open(O_TRUNC) does in the kernel (the core truncates after
-   * opening, so the two cannot be told apart here). An access-time update alone (relatime, from
-   * a read) never copies up; it reaches the upper inode only (ovl_update_time).
+   * Linux ovl_setattr: copies the object up with its data (a truncation too, as the kernel
+   * does), then changes the upper inode. An access-time update alone (relatime, from a read)
+   * never copies up; it reaches the upper inode only (ovl_update_time).
    */
   override setattr(attr: SetAttr, now: Timespec): void {
     if (this.isAtimeTouch(attr)) {
       if (this.upper === null) return;
     } else {
-      copyUp(this, attr.size === 0 ? 0 : Infinity);
+      copyUp(this);
     }
     this.upper!.setattr(attr, now);
     this.syncAttrs();
@@ -492,11 +491,12 @@ export class OverlayFile extends OverlayInode {
   }
 
   /**
-   * Linux ovl_open: opening for writing copies up first (a read-only open never does); the
-   * handle follows a later copy-up (ovl_real_fdget).
+   * Linux ovl_open: opening for writing or with O_TRUNC copies up first, without data for
+   * O_TRUNC (ovl_open_flags_need_copy_up; a read-only open never copies up); the handle follows
+   * a later copy-up (ovl_real_fdget).
    */
   override open(flags: number): FileHandle {
-    if ((flags & O_ACCMODE) !== O_RDONLY) copyUp(this);
+    if ((flags & O_ACCMODE) !== O_RDONLY || flags & O_TRUNC) copyUp(this, flags & O_TRUNC ? 0 : Infinity);
     return new OverlayFileHandle(this, flags);
   }
 }
