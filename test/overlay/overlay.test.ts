@@ -8,6 +8,7 @@ import {
   S_IFCHR, S_IFMT, S_IFREG, SEEK_SET, FileSystem, Inode, Overlay, Tmpfs, VfsError, VirtualFileSystem,
   exportOciLayer, importOciLayer, type FileHandle, type Process, type StatFs,
 } from '../../src/mod.js';
+import { code } from '../_errno.js';
 import { inodeAt } from './_differential.js';
 
 const enc = new TextEncoder();
@@ -17,16 +18,6 @@ function proc(fs: FileSystem): Process {
   const vfs = new VirtualFileSystem();
   vfs.mount(fs, '/');
   return vfs.createProcess({ umask: 0 });
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
 }
 
 function put(p: Process, path: string, text: string, flags = O_CREAT | O_WRONLY | O_TRUNC): void {
