@@ -226,6 +226,19 @@ for (const withWork of [false, true]) {
   });
 }
 
+test('staging entries left in the work directory by an interrupted change are removed at start', () => {
+  const upperFs = new Tmpfs();
+  const up = proc(upperFs);
+  for (const d of ['/u', '/w', '/w/#ovl.7', '/w/#ovl.7/sub']) up.mkdirat(AT_FDCWD, d, 0o755);
+  put(up, '/w/#ovl.7/sub/half', 'partial');
+  put(up, '/w/#ovl.8', 'partial');
+  put(up, '/w/keep', 'not ours');
+  new Overlay({
+    lowers: [new Tmpfs()], upper: { fs: upperFs, root: inodeAt(up, '/u') }, work: { fs: upperFs, root: inodeAt(up, '/w') },
+  });
+  assert.deepEqual(ls(proc(upperFs), '/w'), ['keep']);
+});
+
 test('an upper without O_TMPFILE copies up under a temporary name, renamed into place', () => {
   const inner = new Tmpfs();
   put(proc(inner), '/f', 'z'.repeat(200000));

@@ -29,7 +29,7 @@
 import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
 import { VfsError, vfsError } from '../../vfs/errors.js';
-import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../abi/constants.js';
+import { O_RDONLY, RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../abi/constants.js';
 import { OVL_XATTR_IMPURE, OVL_XATTR_UUID, opaqueFlag, readXattr } from './whiteout.js';
 import { FileSystem, type Inode } from '../../vfs/inode.js';
 import type { StatFs } from '../../vfs/stat.js';
@@ -37,6 +37,7 @@ import { Layer, layerRoot, type OverlayLayerSpec } from './layer.js';
 import { fixOrigin } from './copy_up.js';
 import { isNegative, resolveName, type Resolved } from './lookup.js';
 import { OverlayDirectory, OverlayFile, OverlayInode } from './overlay_inode.js';
+import { removeUpper } from './_upper.js';
 
 /**
  * Linux 6.6+ ovl_init_uuid_xattr with uuid=auto: an upper directory that has neither a uuid nor
@@ -54,6 +55,50 @@ function initUuid(upperRoot: Inode, clock: Clock): void {
     if (!(e instanceof VfsError) || e.code !== 'EOPNOTSUPP') throw e;
   }
 }
+
+/**
+ * Linux ovl_workdir_cleanup: staging entries left in the work directory by an interrupted change
+ * (the overlay's `#ovl.` names, whole trees for directories) are removed when an overlay starts.
+ */
+function cleanWorkdir(work: Inode): void {
+  const stale: ByteString[] = [];
+  const h = work.open(O_RDONLY);
+  try {
+    h.readdir(2, (name) => {
+      if (name.startsWith(TEMP_PREFIX)) stale.push(name);
+      return true;
+    });
+  } finally {
+    h.release();
+  }
+  for (const name of stale) {
+    const inode = work.lookup(name);
+    if (inode !== null) removeTree(work, name, inode);
+  }
+}
+
+function removeTree(dir: Inode, name: ByteString, inode: Inode): void {
+  if (inode.isDir()) {
+    const names: ByteString[] = [];
+    const h = inode.open(O_RDONLY);
+    try {
+      h.readdir(2, (n) => {
+        names.push(n);
+        return true;
+      });
+    } finally {
+      h.release();
+    }
+    for (const n of names) {
+      const child = inode.lookup(n);
+      if (child !== null) removeTree(inode, n, child);
+    }
+  }
+  removeUpper(dir, name, inode);
+}
+
+/** The prefix of staging names (the kernel's "#%x" in its work directory). */
+const TEMP_PREFIX = '#ovl.';
 
 /** OVERLAYFS_SUPER_MAGIC from include/uapi/linux/magic.h. */
 export const OVERLAYFS_SUPER_MAGIC = 0x794c7630;
@@ -168,6 +213,7 @@ export class Overlay extends FileSystem {
     root.whiteouts = true;
     this.root = root;
     if (upper !== null) initUuid(upper.root, this.clock);
+    if (work !== null) cleanWorkdir(work);
     root.syncAttrs();
   }
 
@@ -291,7 +337,7 @@ export class Overlay extends FileSystem {
   /** A fresh name for a staging entry, like the kernel's "#%x" in workdir (ovl_lookup_temp). */
   tempName(dir: Inode): ByteString {
     for (;;) {
-      const name = `#ovl.${(this.nextTemp++).toString(16)}`;
+      const name = `${TEMP_PREFIX}${(this.nextTemp++).toString(16)}`;
       if (dir.lookup(name) === null) return name;
     }
   }
