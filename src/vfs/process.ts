@@ -517,7 +517,9 @@ export class Process implements WalkContext {
       const n = this.handleRead(file, buf, offset, length, file.pos);
       if (file.inode.isRegular()) {
         file.pos += n;
-        if (n > 0) this.touchAtimeFile(file);
+        // Linux (filemap_read, shmem_file_read_iter) touches atime on every read that asks
+        // for bytes, one that meets the end of the file included.
+        if (length > 0) this.touchAtimeFile(file);
       }
       return n;
     } catch (e) {
@@ -548,7 +550,7 @@ export class Process implements WalkContext {
       checkRange(buf, offset, length);
       if (file.inode.isDir()) throw vfsError('EISDIR');
       const n = file.handle.read(buf, offset, length, position);
-      if (n > 0) this.touchAtimeFile(file);
+      if (length > 0) this.touchAtimeFile(file);
       return n;
     } catch (e) {
       throw this.fail(e, 'pread64');
@@ -1175,6 +1177,9 @@ export class Process implements WalkContext {
       let kill = false;
       if (mode & S_ISUID) { mode &= ~S_ISUID; kill = true; }
       if (shouldDropSgid(this.cred, inode)) { mode &= ~S_ISGID; kill = true; }
+      // notify_change turns the kill into ATTR_MODE, and setattr_prepare lets only the owner
+      // (or CAP_FOWNER) change a mode: chown(-1, -1) of another's set-user-ID file is EPERM.
+      if (kill && !ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
       if (kill) attr.mode = mode;
     }
     this.setattr(inode, attr);
