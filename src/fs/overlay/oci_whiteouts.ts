@@ -24,6 +24,7 @@ import { vfsError } from '../../vfs/errors.js';
 import type { Inode, NewInodeAttrs } from '../../vfs/inode.js';
 import type { Timespec } from '../../vfs/stat.js';
 import { layerRoot, type OverlayLayerSpec } from './layer.js';
+import { entryNames } from './_dir_entries.js';
 import { isOpaqueDir, isPrivateXattr, isWhiteout, isXattrWhiteout, setOpaque, WHITEOUT_ATTRS } from './whiteout.js';
 
 /** The OCI whiteout prefix. */
@@ -49,7 +50,7 @@ export function importOciLayer(src: OverlayLayerSpec, dest: OverlayLayerSpec, op
   const clock = options.clock ?? systemClock;
   const links = new Map<Inode, Inode>();
   const importDir = (from: Inode, to: Inode): void => {
-    const names = listNames(from);
+    const names = entryNames(from);
     const present = new Set(names.filter((n) => !n.startsWith(OCI_WHITEOUT_PREFIX)));
     for (const name of names) {
       if (name === OCI_OPAQUE_MARKER) {
@@ -70,7 +71,7 @@ export function importOciLayer(src: OverlayLayerSpec, dest: OverlayLayerSpec, op
   };
   const s = layerRoot(src);
   const d = layerRoot(dest);
-  if (listNames(d.root).length > 0) throw vfsError('EEXIST', 'the destination directory is not empty');
+  if (entryNames(d.root).length > 0) throw vfsError('EEXIST', 'the destination directory is not empty');
   importDir(s.root, d.root);
 }
 
@@ -84,7 +85,7 @@ export function exportOciLayer(upper: OverlayLayerSpec, dest: OverlayLayerSpec, 
   const links = new Map<Inode, Inode>();
   const exportDir = (from: Inode, to: Inode): void => {
     if (isOpaqueDir(from)) to.create(OCI_OPAQUE_MARKER, MARKER_ATTRS);
-    for (const name of listNames(from)) {
+    for (const name of entryNames(from)) {
       const child = from.lookup(name);
       if (child === null) continue;
       if (isWhiteout(child) || isXattrWhiteout(child)) {
@@ -97,27 +98,12 @@ export function exportOciLayer(upper: OverlayLayerSpec, dest: OverlayLayerSpec, 
   };
   const s = layerRoot(upper);
   const d = layerRoot(dest);
-  if (listNames(d.root).length > 0) throw vfsError('EEXIST', 'the destination directory is not empty');
+  if (entryNames(d.root).length > 0) throw vfsError('EEXIST', 'the destination directory is not empty');
   exportDir(s.root, d.root);
 }
 
 /** Whiteout marker files: empty, mode 0, owned by root. */
 const MARKER_ATTRS: NewInodeAttrs = { mode: S_IFREG, uid: 0, gid: 0, rdev: 0 };
-
-/** The names of a directory, in its order. */
-function listNames(dir: Inode): ByteString[] {
-  const names: ByteString[] = [];
-  const h = dir.open(O_RDONLY);
-  try {
-    h.readdir(2, (name) => {
-      names.push(name);
-      return true;
-    });
-  } finally {
-    h.release();
-  }
-  return names;
-}
 
 /** Copies one object (and, for a directory, its contents through `recurse`) to `dir`/`name`. */
 function copyObject(

@@ -29,7 +29,7 @@
 import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
 import { VfsError, vfsError } from '../../vfs/errors.js';
-import { O_RDONLY, RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../abi/constants.js';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../abi/constants.js';
 import { OVL_XATTR_IMPURE, OVL_XATTR_UUID, opaqueFlag, readXattr } from './whiteout.js';
 import { FileSystem, type Inode } from '../../vfs/inode.js';
 import type { StatFs } from '../../vfs/stat.js';
@@ -38,6 +38,7 @@ import { fixOrigin } from './copy_up.js';
 import { isNegative, resolveName, type Resolved } from './lookup.js';
 import { OverlayDirectory, OverlayFile, OverlayInode } from './overlay_inode.js';
 import { removeUpper } from './_upper.js';
+import { entryNames } from './_dir_entries.js';
 
 /**
  * Linux 6.6+ ovl_init_uuid_xattr with uuid=auto: an upper directory that has neither a uuid nor
@@ -61,17 +62,8 @@ function initUuid(upperRoot: Inode, clock: Clock): void {
  * (the overlay's `#ovl.` names, whole trees for directories) are removed when an overlay starts.
  */
 function cleanWorkdir(work: Inode): void {
-  const stale: ByteString[] = [];
-  const h = work.open(O_RDONLY);
-  try {
-    h.readdir(2, (name) => {
-      if (name.startsWith(TEMP_PREFIX)) stale.push(name);
-      return true;
-    });
-  } finally {
-    h.release();
-  }
-  for (const name of stale) {
+  for (const name of entryNames(work)) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
     const inode = work.lookup(name);
     if (inode !== null) removeTree(work, name, inode);
   }
@@ -79,17 +71,7 @@ function cleanWorkdir(work: Inode): void {
 
 function removeTree(dir: Inode, name: ByteString, inode: Inode): void {
   if (inode.isDir()) {
-    const names: ByteString[] = [];
-    const h = inode.open(O_RDONLY);
-    try {
-      h.readdir(2, (n) => {
-        names.push(n);
-        return true;
-      });
-    } finally {
-      h.release();
-    }
-    for (const n of names) {
+    for (const n of entryNames(inode)) {
       const child = inode.lookup(n);
       if (child !== null) removeTree(inode, n, child);
     }

@@ -12,6 +12,7 @@ import type { ByteString } from '../../vfs/bytes.js';
 import { vfsError } from '../../vfs/errors.js';
 import type { DirentSink, FileHandle, Inode } from '../../vfs/inode.js';
 import type { Layer } from './layer.js';
+import { forEachEntry } from './_dir_entries.js';
 import type { OverlayDirectory } from './overlay_inode.js';
 import { isWhiteout, isXattrWhiteout, OVL_XATTR_IMPURE } from './whiteout.js';
 
@@ -26,19 +27,6 @@ export interface MergedEntry {
   whiteout: boolean;
   /** An xattr whiteout: hidden from listings, yet it keeps rmdir from succeeding (Linux 6.18). */
   xwhiteout: boolean;
-}
-
-/** Every entry of one real directory, in its order. */
-function readRealDir(dir: Inode, each: (name: ByteString, ino: number, type: number) => void): void {
-  const h = dir.open(O_RDONLY);
-  try {
-    h.readdir(2, (name, ino, type) => {
-      each(name, ino, type);
-      return true;
-    });
-  } finally {
-    h.release();
-  }
 }
 
 /**
@@ -64,7 +52,7 @@ export function readMerged(dir: OverlayDirectory): MergedEntry[] {
     const l = stack[i]!;
     const lowest = i === stack.length - 1;
     const maybeWhiteout: MergedEntry[] = [];
-    readRealDir(l.inode, (name, ino, type) => {
+    forEachEntry(l.inode, (name, ino, type) => {
       let e = byName.get(name);
       if (e === undefined) {
         e = { name, type, ino, layer: l.layer, fromUpper: l.upper, whiteout: false, xwhiteout: false };
@@ -158,7 +146,7 @@ export class OverlayDirHandle implements FileHandle {
     const dir = this.dir;
     if (!this.realIsUpper || !dir.impure || dir.upper === null) return;
     let needed = false;
-    readRealDir(dir.upper, (name, ino) => {
+    forEachEntry(dir.upper, (name, ino) => {
       if (needed) return;
       try {
         const c = dir.lookup(name);
