@@ -32,3 +32,6 @@ export { WasiHost, WasiExit, type WasiHostOptions } from './wasi/wasi_host.js';
 export { CollectStream, bytesInput, nullStream, type WasiStream } from './wasi/stdio.js';
 export type { SandboxMode } from './wasi/sandbox.js';
 export { wasiErrno } from './wasi/errno_map.js';
+export { Overlay, OVERLAYFS_SUPER_MAGIC, type OverlayOptions } from './fs/overlay/overlay.js';
+export type { OverlayLayerSpec, OverlayLayerRoot } from './fs/overlay/layer.js';
+export { importOciLayer, exportOciLayer, OCI_WHITEOUT_PREFIX, OCI_OPAQUE_MARKER, type OciLayerOptions } from './fs/overlay/oci_whiteouts.js';

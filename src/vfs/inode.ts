@@ -10,7 +10,7 @@
  * dentries and open file descriptions. An inode whose nlink reached 0 stays usable for as long
  * as any open file description holds it; garbage collection frees it afterwards.
  */
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../abi/constants.js';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../abi/constants.js';
 import type { ByteString } from './bytes.js';
 import { vfsError } from './errors.js';
 import type { WalkContext } from './path_walk.js';
@@ -101,6 +101,11 @@ export abstract class FileSystem {
   readonly noDirAtime: boolean = false;
   /** Longest name in bytes (statfs f_namelen). */
   readonly nameMax: number = 255;
+  /**
+   * The renameat2 flags this filesystem's rename supports; others are EINVAL once every VFS check
+   * has passed, as each filesystem's ->rename decides (overlayfs refuses RENAME_WHITEOUT).
+   */
+  readonly renameFlags: number = RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT;
   /**
    * True when the filesystem keeps POSIX ACLs (IS_POSIXACL): it stores the xattrs
    * `system.posix_acl_access`/`_default` as given, and the core enforces and inherits them.
@@ -306,8 +311,9 @@ export abstract class Inode {
   /** Ends a hold taken with `ihold`. */
   iput?(): void;
   /**
-   * Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.); `ctx`
-   * is the opening process (Linux's `current`, which procfs files consult).
+   * Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.), with
+   * O_TRUNC when the core will truncate the file right after (the core does the truncation);
+   * `ctx` is the opening process (Linux's `current`, which procfs files consult).
    */
   open(flags: number, ctx?: WalkContext): FileHandle {
     void flags; void ctx;

@@ -398,7 +398,8 @@ export class Process implements WalkContext {
     }
     this.mayOpen(m, inode, acc, flags);
     if ((flags & O_ACCMODE) !== 0 && !isSpecial(inode.mode) && m.readOnly) throw vfsError('EROFS');
-    const handle = this.openHandle(m, inode, fileFlags);
+    // ->open sees O_TRUNC (do_dentry_open drops it only afterwards): overlayfs copies up no data then.
+    const handle = this.openHandle(m, inode, truncate ? fileFlags | O_TRUNC : fileFlags);
     const file = new OpenFile(m, d, inode, fileFlags, handle.handle);
     file.private = handle.private;
     if (truncate) {
@@ -649,9 +650,13 @@ export class Process implements WalkContext {
   /** Reads at `position` without moving the offset (pread64(2)). Errors: as read, ESPIPE, EINVAL. */
   pread(fd: number, buf: Uint8Array, position: number, offset = 0, length = buf.length - offset): number {
     try {
+      // ksys_pread64/ksys_pwrite64: EINVAL, EBADF, ESPIPE (no positional I/O), then vfs_*'s EBADF.
       if (position < 0) throw vfsError('EINVAL');
-      if ((this.files.get(fd).inode.mode & S_IFMT) === S_IFIFO) throw vfsError('ESPIPE');
-      const file = this.fileForIo(fd, false);
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      const type = file.inode.mode & S_IFMT;
+      if (type === S_IFIFO || type === S_IFSOCK) throw vfsError('ESPIPE');
+      if (!file.readable) throw vfsError('EBADF');
       checkRange(buf, offset, length);
       if (file.inode.isDir()) throw vfsError('EISDIR');
       const n = file.handle.read(buf, offset, length, position);
@@ -689,9 +694,13 @@ export class Process implements WalkContext {
   /** Writes at `position` without moving the offset (pwrite64(2)); O_APPEND still appends, as on Linux. */
   pwrite(fd: number, buf: Uint8Array, position: number, offset = 0, length = buf.length - offset): number {
     try {
+      // ksys_pread64/ksys_pwrite64: EINVAL, EBADF, ESPIPE (no positional I/O), then vfs_*'s EBADF.
       if (position < 0) throw vfsError('EINVAL');
-      if ((this.files.get(fd).inode.mode & S_IFMT) === S_IFIFO) throw vfsError('ESPIPE');
-      const file = this.fileForIo(fd, true);
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      const type = file.inode.mode & S_IFMT;
+      if (type === S_IFIFO || type === S_IFSOCK) throw vfsError('ESPIPE');
+      if (!file.writable) throw vfsError('EBADF');
       checkRange(buf, offset, length);
       if (length === 0) return 0;
       if (file.inode.isRegular()) this.removePrivs(file.inode);
@@ -984,7 +993,8 @@ export class Process implements WalkContext {
 
   /**
    * Creates a file system node (mknodat(2)): S_IFREG (or 0), S_IFIFO, S_IFSOCK without privilege;
-   * S_IFCHR and S_IFBLK need CAP_MKNOD. Errors: EINVAL (bad type), EPERM, EEXIST, ...
+   * S_IFCHR and S_IFBLK need CAP_MKNOD, except a whiteout (character device 0/0, Linux 5.8+).
+   * Errors: EINVAL (bad type), EPERM, EEXIST, ...
    */
   mknodat(dirfd: number, path: PathLike, mode: number, dev = 0): void {
     try {
@@ -1169,6 +1179,7 @@ export class Process implements WalkContext {
     }
     if ((oldDentry.mounted > 0 && this.isMountpointIn(mount, oldDentry)) ||
       (newDentry !== null && newDentry.mounted > 0 && this.isMountpointIn(mount, newDentry))) throw vfsError('EBUSY');
+    if (flags & ~mount.fs.renameFlags) throw vfsError('EINVAL');
     // Over an existing entry the entry keeps its stored name, which differs from the new name
     // in a casefolded directory (ext4_rename updates the found entry in place).
     const newName = newDentry !== null ? newDentry.name : newW.last;
@@ -1366,16 +1377,22 @@ export class Process implements WalkContext {
       const file = this.files.get(fd);
       if (file.isPath) throw vfsError('EBADF');
       if (!file.inode.isRegular() || !file.writable) throw vfsError('EINVAL');
-      this.doTruncate(file.inode, length, false);
+      this.doTruncate(file.inode, length, true);
     } catch (e) {
       throw this.fail(e, 'ftruncate');
     }
   }
 
-  private doTruncate(inode: Inode, length: number, _open: boolean): void {
+  /**
+   * Linux do_truncate. open(O_TRUNC) and ftruncate pass ATTR_MTIME|ATTR_CTIME (`timeAttrs`);
+   * truncate(2) passes ATTR_SIZE alone and the filesystem decides whether mtime moves (tmpfs:
+   * when the size changes or data is dropped; ext4: when the size changes).
+   */
+  private doTruncate(inode: Inode, length: number, timeAttrs: boolean): void {
     if (length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
     const now = this.vfs.clock();
-    const attr: SetAttr = { size: length, mtime: now };
+    const attr: SetAttr = { size: length };
+    if (timeAttrs) attr.mtime = now;
     const kill = this.privsToRemove(inode);
     if (kill !== -1) attr.mode = kill;
     inode.setattr(attr, now);

@@ -460,6 +460,19 @@ export class TmpfsFile extends TmpfsInode implements FileHandle {
     if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + length > this.size) this.size = offset + length;
   }
 
+  /**
+   * A size change without an explicit mtime (truncate(2)) moves mtime when the size changes or
+   * when pages are dropped from a file that has any (shmem_setattr, shmem_truncate_range); a
+   * same-size truncate of a file without pages leaves it.
+   */
+  override setattr(attr: SetAttr, now: Timespec): void {
+    if (attr.size !== undefined && attr.mtime === undefined &&
+      (attr.size !== this.size || this.data.allocatedPages > 0)) {
+      attr = { ...attr, mtime: now };
+    }
+    super.setattr(attr, now);
+  }
+
   protected override resize(size: number): void {
     if (size > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
     const before = this.data.allocatedPages;
