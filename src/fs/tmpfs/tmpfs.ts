@@ -392,8 +392,9 @@ export class TmpfsDirectory extends TmpfsInode implements FileHandle {
     inode.nlink--;
     inode.touchCtime(now);
     if (inode.nlink === 0) {
-      this.fs.inodeCount--;
+      // A regular file is freed (and uncounted) when its last holder lets go, as shmem_evict_inode.
       if (inode instanceof TmpfsFile) inode.freeWhenUnused();
+      else this.fs.inodeCount--;
     }
   }
 }
@@ -402,6 +403,8 @@ export class TmpfsDirectory extends TmpfsInode implements FileHandle {
 export class TmpfsFile extends TmpfsInode implements FileHandle {
   readonly data = new FileData();
   private openCount = 0;
+  /** Evicted: unlinked and released (an O_TMPFILE file that was never linked included). */
+  private freed = false;
 
   override blocks(): number { return this.data.allocatedPages * (PAGE_SIZE / 512); }
 
@@ -483,8 +486,10 @@ export class TmpfsFile extends TmpfsInode implements FileHandle {
 
   /** Releases the data of an unlinked file once no open file holds it. */
   freeWhenUnused(): void {
-    if (this.openCount > 0 || this.nlink > 0) return;
+    if (this.openCount > 0 || this.nlink > 0 || this.freed) return;
+    this.freed = true;
     this.resize(0);
+    this.fs.inodeCount--;
   }
 }
 
