@@ -1,0 +1,76 @@
+// Differential tests: generated cases (trees of many owners, modes, devices and fifos, then
+// random syscalls, as root or as an unprivileged user) run on the real kernel's tmpfs, where
+// root really chowns, and on vroot through a FakeOwnership over a tmpfs, where nothing is
+// chowned below. Faked ownership must be indistinguishable from real ownership: same results,
+// same errnos, same stat fields. VROOT_FAKE_OWNER_DIFF_RUNS and VROOT_FAKE_OWNER_DIFF_SEED
+// change the number of cases and the seed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { FakeOwnership, Tmpfs } from '../../src/mod.js';
+import { KernelOracle, kernelSysctls, oracleUnavailable } from '../oracle/kernel.js';
+import { caseArb } from '../oracle/gen.js';
+import { ownershipCaseArb } from './fake_owner_cases.js';
+import { runOnVroot } from '../oracle/vroot_runner.js';
+import type { Op, OpResult } from '../oracle/ops.js';
+
+const RUNS = Number(process.env.VROOT_FAKE_OWNER_DIFF_RUNS ?? 300);
+/** Cases of the general generator (every syscall family): the wrapper must be transparent. */
+const GENERAL_RUNS = Math.ceil(RUNS / 2);
+const SEED = Number(process.env.VROOT_FAKE_OWNER_DIFF_SEED ?? 20260715);
+
+/** Readdir order is not specified by POSIX and differs between tmpfs versions: compare sets. */
+function normalize(ops: Op[], results: OpResult[]): OpResult[] {
+  return results.map((r, i) => {
+    const op = ops[i]!;
+    if (r[0] === 'ok' && op[0] === 'getdents' && Array.isArray(r[1])) {
+      return ['ok', [...(r[1] as [string, number][])].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))];
+    }
+    return r;
+  });
+}
+
+function firstDifference(ops: Op[], kernel: OpResult[], vroot: OpResult[]): string | null {
+  for (let i = 0; i < ops.length; i++) {
+    const k = JSON.stringify(kernel[i]);
+    const v = JSON.stringify(vroot[i]);
+    if (k !== v) return `op #${i} ${JSON.stringify(ops[i])}\n  kernel: ${k}\n  vroot:  ${v}`;
+  }
+  return null;
+}
+
+const why = oracleUnavailable();
+
+const SUITES = [
+  { name: 'ownership cases', arb: ownershipCaseArb, runs: RUNS },
+  { name: 'general cases', arb: caseArb, runs: GENERAL_RUNS },
+];
+
+for (const store of ['memory', 'xattr'] as const) {
+  for (const suite of SUITES) {
+    test(`FakeOwnership (${store} store) over tmpfs answers like the kernel tmpfs with real owners: ${suite.name}`, { skip: why ?? false, timeout: 30 * 60_000 }, async () => {
+      const oracle = new KernelOracle();
+      const sysctls = kernelSysctls();
+      let operations = 0;
+      let cases = 0;
+      try {
+        await fc.assert(
+          fc.asyncProperty(suite.arb, async (ops) => {
+            const kernel = normalize(ops, await oracle.run(ops));
+            const vroot = normalize(ops, runOnVroot(ops, sysctls, () => new FakeOwnership(new Tmpfs(), { store })));
+            cases++;
+            operations += ops.length;
+            const diff = firstDifference(ops, kernel, vroot);
+            if (diff !== null) assert.fail(`divergence from the kernel:\n${diff}`);
+          }),
+          { numRuns: suite.runs, seed: SEED, endOnFailure: false, verbose: 0 },
+        );
+      } finally {
+        oracle.close();
+        console.log(`fake ownership (${store}) kernel differential, ${suite.name}: ${cases} cases, ${operations} operations (seed ${SEED})`);
+      }
+    });
+  }
+}
+
+if (why !== null) console.log(`SKIPPED fake ownership kernel differential tests: ${why}`);
