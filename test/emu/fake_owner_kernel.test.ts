@@ -12,7 +12,7 @@ import { KernelOracle, kernelSysctls, oracleUnavailable } from '../oracle/kernel
 import { caseArb } from '../oracle/gen.js';
 import { ownershipCaseArb } from './fake_owner_cases.js';
 import { runOnVroot } from '../oracle/vroot_runner.js';
-import type { Op, OpResult } from '../oracle/ops.js';
+import { firstDifference, normalizeResults as normalize } from '../oracle/compare.js';
 
 const RUNS = Number(process.env.VROOT_FAKE_OWNER_DIFF_RUNS ?? 300);
 /** Cases of the general generator (every syscall family): the wrapper must be transparent. */
@@ -20,26 +20,6 @@ const GENERAL_RUNS = Math.ceil(RUNS / 2);
 /** How often a case whose only difference is in times is asked of the kernel again. */
 const KERNEL_ATTEMPTS = 5;
 const SEED = Number(process.env.VROOT_FAKE_OWNER_DIFF_SEED ?? 20260715);
-
-/** Readdir order is not specified by POSIX and differs between tmpfs versions: compare sets. */
-function normalize(ops: Op[], results: OpResult[]): OpResult[] {
-  return results.map((r, i) => {
-    const op = ops[i]!;
-    if (r[0] === 'ok' && op[0] === 'getdents' && Array.isArray(r[1])) {
-      return ['ok', [...(r[1] as [string, number][])].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))];
-    }
-    return r;
-  });
-}
-
-function firstDifference(ops: Op[], kernel: OpResult[], vroot: OpResult[]): string | null {
-  for (let i = 0; i < ops.length; i++) {
-    const k = JSON.stringify(kernel[i]);
-    const v = JSON.stringify(vroot[i]);
-    if (k !== v) return `op #${i} ${JSON.stringify(ops[i])}\n  kernel: ${k}\n  vroot:  ${v}`;
-  }
-  return null;
-}
 
 const why = oracleUnavailable();
 

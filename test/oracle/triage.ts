@@ -7,15 +7,11 @@ import fc from 'fast-check';
 import { KernelOracle, kernelSysctls } from './kernel.js';
 import { caseArb } from './gen.js';
 import { runOnVroot } from './vroot_runner.js';
-import type { Op, OpResult } from './ops.js';
+import { normalizeResults } from './compare.js';
+import type { OpResult } from './ops.js';
 
 const runs = Number(process.argv[2] ?? 300);
 const seed = Number(process.argv[3] ?? 1);
-
-function sortDents(ops: Op[], results: OpResult[]): OpResult[] {
-  return results.map((r, i) => (r[0] === 'ok' && ops[i]![0] === 'getdents'
-    ? ['ok', [...(r[1] as [string, number][])].sort((a, b) => (a[0] < b[0] ? -1 : 1))] : r));
-}
 
 const oracle = new KernelOracle();
 const groups = new Map<string, { count: number; example: string; len: number }>();
@@ -23,10 +19,10 @@ const samples = fc.sample(caseArb, { numRuns: runs, seed });
 let opsTotal = 0;
 for (const ops of samples) {
   opsTotal += ops.length;
-  const k = sortDents(ops, await oracle.run(ops));
+  const k = normalizeResults(ops, await oracle.run(ops));
   let v: OpResult[];
   try {
-    v = sortDents(ops, runOnVroot(ops, kernelSysctls()));
+    v = normalizeResults(ops, runOnVroot(ops, kernelSysctls()));
   } catch (e) {
     const key = `CRASH ${(e as Error).message.split('\n')[0]}`;
     const g = groups.get(key) ?? { count: 0, example: JSON.stringify(ops), len: 1e9 };

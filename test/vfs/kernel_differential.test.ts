@@ -7,30 +7,10 @@ import fc from 'fast-check';
 import { KernelOracle, kernelSysctls, oracleUnavailable } from '../oracle/kernel.js';
 import { caseArb } from '../oracle/gen.js';
 import { runOnVroot } from '../oracle/vroot_runner.js';
-import type { Op, OpResult } from '../oracle/ops.js';
+import { firstDifference, normalizeResults as normalize } from '../oracle/compare.js';
 
 const RUNS = Number(process.env.VROOT_DIFF_RUNS ?? 1500);
 const SEED = Number(process.env.VROOT_DIFF_SEED ?? 20261122);
-
-/** Readdir order is not specified by POSIX and differs between tmpfs versions: compare sets. */
-function normalize(ops: Op[], results: OpResult[]): OpResult[] {
-  return results.map((r, i) => {
-    const op = ops[i]!;
-    if (r[0] === 'ok' && op[0] === 'getdents' && Array.isArray(r[1])) {
-      return ['ok', [...(r[1] as [string, number][])].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))];
-    }
-    return r;
-  });
-}
-
-function firstDifference(ops: Op[], kernel: OpResult[], vroot: OpResult[]): string | null {
-  for (let i = 0; i < ops.length; i++) {
-    const k = JSON.stringify(kernel[i]);
-    const v = JSON.stringify(vroot[i]);
-    if (k !== v) return `op #${i} ${JSON.stringify(ops[i])}\n  kernel: ${k}\n  vroot:  ${v}`;
-  }
-  return null;
-}
 
 const why = oracleUnavailable();
 
