@@ -175,7 +175,8 @@ export function walkTree(p: Process): Map<string, SeenEntry> {
   return out;
 }
 
-function readText(p: Process, path: string): string {
+/** The text of a small file. */
+export function readText(p: Process, path: string): string {
   const fd = p.openat(AT_FDCWD, path, O_RDONLY);
   try {
     const buf = new Uint8Array(4096);

@@ -18,7 +18,7 @@ import {
   type Process,
 } from '../../src/mod.js';
 import { HostFs } from '../../src/node/mod.js';
-import { compareTree, extractTree, generateTree, walkTree, type TreeEntry } from './fake_owner_tree.js';
+import { compareTree, extractTree, generateTree, readText, walkTree, type TreeEntry } from './fake_owner_tree.js';
 
 const SCRATCH = process.env.VROOT_FAKE_OWNER_SCRATCH ?? mkdtempSync(join(tmpdir(), 'vroot-fakeowner-'));
 const INTEROP = process.env.VROOT_FAKE_OWNER_INTEROP;
@@ -57,16 +57,6 @@ function writeFile(p: Process, path: string, text: string, mode = 0o644): void {
   const fd = p.openat(AT_FDCWD, path, O_CREAT | O_WRONLY, mode);
   p.write(fd, enc.encode(text));
   p.close(fd);
-}
-
-function readFile(p: Process, path: string): string {
-  const fd = p.openat(AT_FDCWD, path, O_RDONLY);
-  try {
-    const buf = new Uint8Array(4096);
-    return new TextDecoder().decode(buf.subarray(0, p.read(fd, buf)));
-  } finally {
-    p.close(fd);
-  }
 }
 
 function owner(p: Process, path: string): string {
@@ -145,7 +135,7 @@ for (const store of ['memory', 'xattr'] as const) {
     assert.equal(owner(p, '/fifo'), `0:0:${oct(S_IFIFO)}:640:0`);
     assert.equal(owner(p, '/sock'), `0:0:${oct(S_IFSOCK)}:755:0`);
     assert.equal(owner(p, '/l'), `7:8:${oct(S_IFLNK)}:777:0`);
-    assert.equal(readFile(p, '/f'), 'hello');
+    assert.equal(readText(p, '/f'), 'hello');
     assertHostUntouched(dir, store === 'xattr' ? 'all' : 'devices');
     assert.ok(lstatSync(join(dir, 'd/tty')).isFile());
     assert.equal(lstatSync(join(dir, 'sda')).size, 0);
@@ -173,9 +163,9 @@ for (const store of ['memory', 'xattr'] as const) {
     const u = vfs.createProcess({ cred: new Cred({ uid: 1000, gid: 1000 }) });
     const v = vfs.createProcess({ cred: new Cred({ uid: 2000, gid: 2000 }) });
     // The host user owns every one of these files with read and write: only the records refuse.
-    assert.equal(code(() => readFile(u, '/secret')), 'EACCES');
+    assert.equal(code(() => readText(u, '/secret')), 'EACCES');
     assert.equal(code(() => u.faccessat2(AT_FDCWD, '/secret', 4)), 'EACCES');
-    assert.equal(readFile(p, '/secret'), 'root only');
+    assert.equal(readText(p, '/secret'), 'root only');
     writeFile(u, '/home/u/mine', 'by 1000', 0o640);
     assert.equal(owner(p, '/home/u/mine'), `1000:1000:${S_IFREG.toString(8)}:640:0`);
     assert.equal(code(() => v.fstatat(AT_FDCWD, '/home/u/mine')), 'EACCES');
@@ -185,7 +175,7 @@ for (const store of ['memory', 'xattr'] as const) {
     assert.equal(code(() => v.unlinkat(AT_FDCWD, '/tmp/u-file')), 'EPERM');
     u.unlinkat(AT_FDCWD, '/tmp/u-file');
     p.fchownat(AT_FDCWD, '/secret', 1000, 1000);
-    assert.equal(readFile(u, '/secret'), 'root only');
+    assert.equal(readText(u, '/secret'), 'root only');
     // A set-user-ID file written by its unprivileged owner loses the bit, in the record.
     writeFile(p, '/suid', '', 0o755);
     p.fchownat(AT_FDCWD, '/suid', 1000, 1000);
