@@ -261,3 +261,32 @@ test('fake root: uid 0 with the ownership capabilities only; plain root and user
   assert.equal(fakeInSub.fstatat(AT_FDCWD, '/g').mode & 0o777, 0o600);
   assert.deepEqual([...fakeInSub.cred.groups], [3]);
 });
+
+test('xattr store: a record the lower refuses stays in memory; one it cannot store undoes the creation', () => {
+  const { p, lower } = setup(new Tmpfs(), { store: 'xattr' });
+  touch(p, '/kept');
+  // TmpfsInode.prototype, which files and directories share.
+  const proto = Object.getPrototypeOf(Object.getPrototypeOf(lower.root.lookup('kept')!)) as { setxattr: (...a: unknown[]) => void };
+  const original = proto.setxattr;
+  let refuse: 'EPERM' | 'ENOSPC' = 'EPERM';
+  proto.setxattr = function (this: unknown, name: unknown, ...rest: unknown[]) {
+    if (name === OVERRIDE_STAT_XATTR) throw new VfsError(refuse === 'EPERM' ? 1 : 28);
+    original.call(this, name, ...rest);
+  };
+  try {
+    p.fchownat(AT_FDCWD, '/kept', 3, 4);
+    assert.deepEqual([p.fstatat(AT_FDCWD, '/kept').uid, p.fstatat(AT_FDCWD, '/kept').gid], [3, 4]);
+    refuse = 'ENOSPC';
+    assert.equal(code(() => p.fchownat(AT_FDCWD, '/kept', 5, 6)), 'ENOSPC');
+    assert.equal(p.fstatat(AT_FDCWD, '/kept').uid, 3);
+    assert.equal(code(() => touch(p, '/new')), 'ENOSPC');
+    assert.equal(code(() => p.mkdirat(AT_FDCWD, '/dir', 0o755)), 'ENOSPC');
+    assert.equal(code(() => p.mknodat(AT_FDCWD, '/dev', S_IFCHR | 0o600, makedev(1, 3))), 'ENOSPC');
+    for (const name of ['new', 'dir', 'dev']) {
+      assert.equal(lower.root.lookup(name), null, name);
+      assert.equal(code(() => p.fstatat(AT_FDCWD, `/${name}`)), 'ENOENT');
+    }
+  } finally {
+    proto.setxattr = original;
+  }
+});

@@ -2,7 +2,7 @@
 // into ATTR_MODE), which setattr_prepare lets only the owner or CAP_FOWNER make, dropping
 // S_ISGID outside the new group. Each case states the kernel's answer and, where the kernel
 // oracle can run, checks that statement against the kernel too.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AT_FDCWD, O_CREAT, O_WRONLY } from '../../src/mod.js';
 import { KernelOracle, oracleUnavailable } from '../oracle/kernel.js';
@@ -44,17 +44,13 @@ function summary(results: OpResult[]): [string, number, number, number] {
   return [chown[0] === 'ok' ? 'ok' : chown[1] as string, st.uid, st.gid, st.mode & 0o7777];
 }
 
+const oracle = oracleUnavailable() === null ? new KernelOracle() : null;
+after(() => oracle?.close());
+
 for (const c of CASES) {
   test(`chown: ${c.name}`, async () => {
     const want = [c.result, ...c.after];
     assert.deepEqual(summary(runOnVroot(ops(c))), want);
-    if (oracleUnavailable() === null) {
-      const oracle = new KernelOracle();
-      try {
-        assert.deepEqual(summary(await oracle.run(ops(c))), want, 'the kernel disagrees with this case');
-      } finally {
-        oracle.close();
-      }
-    }
+    if (oracle !== null) assert.deepEqual(summary(await oracle.run(ops(c))), want, 'the kernel disagrees with this case');
   });
 }

@@ -116,7 +116,7 @@ export class FakeInode extends Inode {
 
   /** Linux create: a regular file on the lower, owned as the core asked (recorded). */
   override create(name: ByteString, attrs: NewInodeAttrs): Inode {
-    return this.child(this.lower.create(name, this.fs.lowerAttrs(attrs, S_IFREG)), attrs);
+    return this.child(name, this.lower.create(name, this.fs.lowerAttrs(attrs, S_IFREG)), attrs);
   }
 
   /** Linux tmpfile (O_TMPFILE). */
@@ -126,7 +126,7 @@ export class FakeInode extends Inode {
 
   /** Linux mkdir. */
   override mkdir(name: ByteString, attrs: NewInodeAttrs): Inode {
-    return this.child(this.lower.mkdir(name, this.fs.lowerAttrs(attrs, S_IFDIR)), attrs);
+    return this.child(name, this.lower.mkdir(name, this.fs.lowerAttrs(attrs, S_IFDIR)), attrs);
   }
 
   /**
@@ -141,12 +141,12 @@ export class FakeInode extends Inode {
     const l = this.fs.holdsAsFile(type)
       ? this.lower.create(name, this.fs.lowerAttrs(attrs, S_IFREG))
       : this.lower.mknod(name, this.fs.lowerAttrs(attrs, type));
-    return this.child(l, attrs);
+    return this.child(name, l, attrs);
   }
 
   /** Linux symlink. */
   override symlink(name: ByteString, target: ByteString, attrs: NewInodeAttrs): Inode {
-    return this.child(this.lower.symlink(name, target, this.fs.lowerAttrs(attrs, S_IFLNK)), attrs);
+    return this.child(name, this.lower.symlink(name, target, this.fs.lowerAttrs(attrs, S_IFLNK)), attrs);
   }
 
   override link(name: ByteString, inode: Inode): void {
@@ -222,9 +222,25 @@ export class FakeInode extends Inode {
     this.sync();
   }
 
-  /** Wraps an object this directory just made, records the ownership asked for it. */
-  private child(lower: Inode, attrs: NewInodeAttrs): Inode {
-    const inode = this.fs.adopt(lower, attrs);
+  /**
+   * Wraps the object this directory just made as `name` and records the ownership asked for it.
+   * When the record cannot be stored (ENOSPC for the xattr, say), the object is removed again,
+   * so a failed creation leaves nothing behind.
+   */
+  private child(name: ByteString, lower: Inode, attrs: NewInodeAttrs): Inode {
+    let inode: FakeInode;
+    try {
+      inode = this.fs.adopt(lower, attrs);
+    } catch (e) {
+      try {
+        if (lower.isDir()) this.lower.rmdir(name, lower);
+        else this.lower.unlink(name, lower);
+      } catch {
+        // The original error says more than a failed cleanup.
+      }
+      this.sync();
+      throw e;
+    }
     this.sync();
     return inode;
   }
