@@ -10,7 +10,7 @@
  */
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
-import { vfsError } from '../../vfs/errors.js';
+import { VfsError, vfsError } from '../../vfs/errors.js';
 import { Inode, type DirentSink, type FileHandle, type NewInodeAttrs } from '../../vfs/inode.js';
 import type { SetAttr, Stat, Timespec } from '../../vfs/stat.js';
 import type { CasefoldFlag } from '../casefold/flags.js';
@@ -25,6 +25,12 @@ export class FakeInode extends Inode {
   readonly lower: Inode;
   /** The ownership shown, or null to show the lower's (see FakeOwnershipOptions.unrecordedOwner). */
   record: OwnerRecord | null;
+  /**
+   * The lower's change time when the record was last read. Changing an xattr changes it, so a
+   * volatile lower's record is read again only when it moved.
+   */
+  private readSec: number;
+  private readNsec: number;
 
   /** @internal Use `FakeOwnership.wrap`. */
   constructor(fs: FakeOwnership, lower: Inode, record: OwnerRecord | null) {
@@ -32,6 +38,8 @@ export class FakeInode extends Inode {
     this.fs = fs;
     this.lower = lower;
     this.record = record;
+    this.readSec = lower.ctimeSec;
+    this.readNsec = lower.ctimeNsec;
     this.sync();
   }
 
@@ -68,10 +76,17 @@ export class FakeInode extends Inode {
   override blocks(): number { return this.lower.blocks(); }
   override blksize(): number { return this.lower.blksize(); }
 
-  /** Linux getattr: the lower's attributes with the recorded ones; re-read for volatile lowers. */
+  /**
+   * Linux getattr: the lower's attributes with the recorded ones. On a volatile lower the
+   * record is read again when the object changed since it was last read.
+   */
   override getattr(out: Stat): void {
     this.lower.getattr(out);
-    if (this.fs.volatile) this.record = this.fs.store.load(this.lower);
+    if (this.fs.volatile && (out.ctime.sec !== this.readSec || out.ctime.nsec !== this.readNsec)) {
+      this.record = this.fs.store.load(this.lower);
+      this.readSec = out.ctime.sec;
+      this.readNsec = out.ctime.nsec;
+    }
     this.sync();
     out.dev = this.fs.dev;
     out.mode = this.mode;
@@ -88,8 +103,18 @@ export class FakeInode extends Inode {
    */
   override setattr(attr: SetAttr, now: Timespec): void {
     const { uid, gid, mode, ...rest } = attr;
-    this.lower.setattr(rest, now);
-    if (mode !== undefined) this.fs.chmodLower(this.lower, mode, now);
+    const lowerMode = mode === undefined ? undefined : this.fs.lowerMode(this.lower, mode);
+    if (lowerMode === undefined) {
+      this.lower.setattr(rest, now);
+    } else {
+      try {
+        this.lower.setattr({ ...rest, mode: lowerMode }, now);
+      } catch (e) {
+        // A host file another user owns keeps its bits; the record holds the mode anyway.
+        if (!(e instanceof VfsError && e.code === 'EPERM')) throw e;
+        this.lower.setattr(rest, now);
+      }
+    }
     if (uid !== undefined || gid !== undefined || mode !== undefined) {
       const record: OwnerRecord = {
         uid: uid ?? this.uid,
@@ -99,8 +124,15 @@ export class FakeInode extends Inode {
       };
       this.fs.store.save(this.lower, record, attr.ctime ?? now);
       this.record = record;
+      this.recordRead();
     }
     this.sync();
+  }
+
+  /** @internal The record now matches the lower object as it is (after storing it). */
+  recordRead(): void {
+    this.readSec = this.lower.ctimeSec;
+    this.readNsec = this.lower.ctimeNsec;
   }
 
   // ---- directory operations: the lower's, with wrapped inodes ----

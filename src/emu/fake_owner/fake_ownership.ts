@@ -24,7 +24,7 @@
  * guest (absent to getxattr and listxattr, EPERM to setxattr and removexattr).
  *
  * Records are read when an object is first looked up and, for a volatile lower (a host
- * directory), again at every stat.
+ * directory), again at a stat that finds the object changed (its ctime moved).
  *
  * @example
  * import { VirtualFileSystem, FakeOwnership, fakeRootProcess, AT_FDCWD } from 'vroot';
@@ -36,7 +36,6 @@
  */
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFSOCK } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
-import { VfsError } from '../../vfs/errors.js';
 import { FileSystem, type Inode, type NewInodeAttrs } from '../../vfs/inode.js';
 import type { StatFs, Timespec } from '../../vfs/stat.js';
 import { MemoryOwnerStore, XattrOwnerStore, type OwnerRecord } from './_owner_store.js';
@@ -150,19 +149,14 @@ export class FakeOwnership extends FileSystem {
   }
 
   /**
-   * @internal Gives the lower the permission bits that go with a recorded `mode` (see the
-   * module comment). A lower that refuses (a host file another user owns) keeps its bits.
+   * @internal The permission bits the lower should get for a recorded `mode` (see the module
+   * comment), or undefined when it has them already (or is a symlink, which has none).
    */
-  chmodLower(lower: Inode, mode: number, now: Timespec): void {
+  lowerMode(lower: Inode, mode: number): number | undefined {
     const type = lower.mode & S_IFMT;
-    if (type === S_IFLNK) return;
+    if (type === S_IFLNK) return undefined;
     const want = lowerPermissions(type, mode);
-    if ((lower.mode & 0o7777) === want) return;
-    try {
-      lower.setattr({ mode: want }, now);
-    } catch (e) {
-      if (!(e instanceof VfsError && e.code === 'EPERM')) throw e;
-    }
+    return (lower.mode & 0o7777) === want ? undefined : want;
   }
 
   /** @internal An object lost a name: once it has none left, its record goes with it. */
@@ -181,6 +175,7 @@ export class FakeOwnership extends FileSystem {
   private recordOf(inode: FakeInode, record: OwnerRecord, now: Timespec): void {
     this.store.save(inode.lower, record, now);
     inode.record = record;
+    inode.recordRead();
     inode.sync();
   }
 }
