@@ -34,6 +34,8 @@ export class Dentry {
   deleted = false;
   /** Holders that keep this dentry cached (see the invariants above). */
   pins = 0;
+  /** Set on every cache hit; the eviction sweep gives referenced dentries a second chance. */
+  referenced = false;
 
   constructor(name: ByteString, parent: Dentry | null, inode: Inode, key: ByteString = name) {
     this.name = name;
@@ -61,6 +63,7 @@ export class Dentry {
   /** Adds a child to the cache. */
   addChild(child: Dentry): void {
     (this.children ??= new Map()).set(child.key, child);
+    dcache.note(child);
   }
 
   /** Removes this dentry's name from its parent (d_delete). */
@@ -73,6 +76,7 @@ export class Dentry {
   unhash(): void {
     const siblings = this.parent.children;
     if (this.parent !== this && siblings?.get(this.key) === this) siblings.delete(this.key);
+    dcache.forget(this);
   }
 
   /** Moves this dentry to a new parent, name and key (d_move). */
@@ -93,6 +97,56 @@ export class Dentry {
       d = d.parent;
     }
   }
+}
+
+/**
+ * The bound on cached dentries (gVisor once let its dentry cache grow to 2.3 GB). Every cached
+ * dentry is in `ring` in insertion order; over the limit, a clock sweep evicts unpinned leaves
+ * (no cached children, no mounts, no holders) that were not referenced since the last sweep.
+ * An evicted dentry is only a cache entry: the next lookup asks the filesystem again.
+ */
+class DentryCache {
+  limit = 250_000;
+  private readonly ring = new Set<Dentry>();
+
+  get size(): number {
+    return this.ring.size;
+  }
+
+  note(d: Dentry): void {
+    this.ring.add(d);
+    if (this.ring.size > this.limit) this.shrink(Math.floor(this.limit * 0.9));
+  }
+
+  forget(d: Dentry): void {
+    this.ring.delete(d);
+  }
+
+  shrink(target: number): void {
+    let budget = this.ring.size;
+    for (const d of this.ring) {
+      if (this.ring.size <= target || budget-- <= 0) break;
+      this.ring.delete(d);
+      if (d.referenced) {
+        d.referenced = false;
+        this.ring.add(d);
+      } else if (d.pins === 0 && d.mounted === 0 && (d.children === null || d.children.size === 0) && d.parent !== d) {
+        const siblings = d.parent.children;
+        if (siblings?.get(d.key) === d) siblings.delete(d.key);
+      } else {
+        this.ring.add(d);
+      }
+    }
+  }
+}
+
+/** The dentry cache shared by every filesystem in this JavaScript realm. */
+export const dcache = new DentryCache();
+
+/** Sets the most dentries kept cached (default 250,000), evicting at once if over it. */
+export function setDentryCacheLimit(limit: number): void {
+  dcache.limit = Math.max(1, Math.floor(limit));
+  if (dcache.size > dcache.limit) dcache.shrink(dcache.limit);
 }
 
 const roots = new WeakMap<FileSystem, Dentry>();

@@ -48,7 +48,31 @@ function formatMessage(code: string, value: number, syscall?: string, path?: str
   return m;
 }
 
+/**
+ * Whether VfsErrors carry a stack trace. Errors are part of normal operation here (a lookup of a
+ * missing name, an EAGAIN), and capturing a stack costs more than the lookup itself, so it is
+ * off unless `VROOT_ERROR_STACKS=1` is set in the environment or `setErrorStacks(true)` is called.
+ */
+let withStacks = typeof process !== 'undefined' && process.env?.VROOT_ERROR_STACKS === '1';
+
+/** Turns stack traces of VfsErrors on or off (for debugging). */
+export function setErrorStacks(on: boolean): void {
+  withStacks = on;
+}
+
 /** Builds a VfsError from an errno name. Used as `throw vfsError('ENOENT')`. */
 export function vfsError(code: ErrnoCode, detail?: string): VfsError {
-  return new VfsError(errno[code], undefined, undefined, detail);
+  return makeError(errno[code], detail);
+}
+
+/** Builds a VfsError from an errno value, without a stack trace unless they are on. */
+export function makeError(value: number, detail?: string): VfsError {
+  if (withStacks) return new VfsError(value, undefined, undefined, detail);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new VfsError(value, undefined, undefined, detail);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

@@ -13,7 +13,9 @@
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../abi/constants.js';
 import type { ByteString } from './bytes.js';
 import { vfsError } from './errors.js';
+import type { WalkContext } from './path_walk.js';
 import type { SetAttr, Stat, StatFs, Timespec } from './stat.js';
+import type { VirtualFileSystem } from './virtual_filesystem.js';
 
 /** Attributes of an object the core asks a filesystem to create (mode includes the type bits). */
 export interface NewInodeAttrs {
@@ -49,6 +51,11 @@ export interface FileHandle {
   release(): void;
   /** SEEK_DATA/SEEK_HOLE support: the next data or hole offset at or after `offset`. */
   seekDataHole?(offset: number, hole: boolean): number;
+  /**
+   * fallocate(2) for this open file (Linux `file_operations.fallocate`): `mode` holds only the
+   * FALLOC_FL_* bits the core let through. Absent: EOPNOTSUPP. The core updates times after.
+   */
+  fallocate?(mode: number, offset: number, length: number): void;
 }
 
 /** Default answers for handles that do not support an operation (gVisor's FileDescriptionDefaultImpl). */
@@ -77,10 +84,21 @@ export abstract class FileSystem {
   /** True when the filesystem can never be written (erofs, an overlay without upper). */
   readonly readOnly: boolean = false;
   /**
+   * Set when the filesystem was made read-only after mounting (SB_RDONLY by reconfiguration,
+   * e.g. Linux's "umount /" without MNT_DETACH, which remounts the root read-only).
+   */
+  remountedReadOnly = false;
+  /** sb_rdonly(): read-only by nature or by reconfiguration. */
+  isReadOnly(): boolean {
+    return this.readOnly || this.remountedReadOnly;
+  }
+  /**
    * True when entries may change behind the core's back (a host directory): cached dentries are
    * revalidated on every walk through `revalidate`.
    */
   readonly volatile: boolean = false;
+  /** SB_NODIRATIME: reading a directory never updates its access time (procfs sets it). */
+  readonly noDirAtime: boolean = false;
   /** Longest name in bytes (statfs f_namelen). */
   readonly nameMax: number = 255;
   /**
@@ -100,6 +118,14 @@ export abstract class FileSystem {
     void dir; void name;
     return cached;
   }
+  /**
+   * Called when a mount of this filesystem is made in `vfs`, before it is attached (Linux: a
+   * filesystem's fill_super sees the mounter's namespaces; procfs binds to the pid namespace
+   * there). Errors: what the filesystem refuses (procfs: EBUSY when it shows another VFS).
+   */
+  attachTo(vfs: VirtualFileSystem): void {
+    void vfs;
+  }
   /** The text shown as the mount source in /proc/self/mounts. */
   get source(): string {
     return this.type;
@@ -108,6 +134,11 @@ export abstract class FileSystem {
   get mountOptions(): string {
     return '';
   }
+  /**
+   * For filesystems that are never mounted in a namespace (pipes): the name /proc/<pid>/fd
+   * shows for one of their objects instead of a path (Linux d_op->d_dname, `pipe:[ino]`).
+   */
+  dname?(inode: Inode): ByteString;
 }
 
 /**
@@ -133,6 +164,11 @@ export abstract class Inode {
   ctimeNsec = 0;
   btimeSec = 0;
   btimeNsec = 0;
+  /**
+   * S_IMMUTABLE (Linux: FS_IMMUTABLE_FL, and procfs's /proc/<pid> directories): the core refuses
+   * every write permission check and attribute change with EPERM, root's included.
+   */
+  immutable = false;
 
   isDir(): boolean { return (this.mode & S_IFMT) === S_IFDIR; }
   isSymlink(): boolean { return (this.mode & S_IFMT) === S_IFLNK; }
@@ -253,13 +289,28 @@ export abstract class Inode {
 
   // ---- other objects ----
 
-  /** The target of a symlink (Linux `get_link`). Errors: EINVAL for non-symlinks. */
-  readlink(): ByteString {
+  /**
+   * The target of a symlink (Linux `get_link`). `ctx` is the process following or reading the
+   * link, for bodies that depend on it (/proc/self). Errors: EINVAL for non-symlinks.
+   */
+  readlink(ctx?: WalkContext): ByteString {
+    void ctx;
     throw vfsError('EINVAL');
   }
-  /** Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.). */
-  open(flags: number): FileHandle {
-    void flags;
+  /**
+   * The core holds the inode without opening it (an O_PATH descriptor, a process's executable)
+   * until the matching `iput` (Linux ihold/iput): a filesystem that frees an unlinked file's
+   * data once nothing holds it counts these holders as it counts open handles.
+   */
+  ihold?(): void;
+  /** Ends a hold taken with `ihold`. */
+  iput?(): void;
+  /**
+   * Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.); `ctx`
+   * is the opening process (Linux's `current`, which procfs files consult).
+   */
+  open(flags: number, ctx?: WalkContext): FileHandle {
+    void flags; void ctx;
     return defaultHandle;
   }
 

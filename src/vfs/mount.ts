@@ -51,7 +51,7 @@ export class Mount {
   }
 
   get readOnly(): boolean {
-    return (this.flags & MS_RDONLY) !== 0 || this.fs.readOnly;
+    return (this.flags & MS_RDONLY) !== 0 || this.fs.isReadOnly();
   }
 
   get noexec(): boolean {

@@ -15,11 +15,10 @@ import { MAXSYMLINKS, NAME_MAX, PATH_MAX } from '../abi/limits.js';
 import type { ByteString } from './bytes.js';
 import type { Cred } from './cred.js';
 import { Dentry } from './dentry.js';
-import { vfsError } from './errors.js';
+import { makeError, vfsError } from './errors.js';
 import type { Inode } from './inode.js';
 import type { Mount, VirtualDentry } from './mount.js';
 import { MAY_EXEC, permissionErrno } from './permissions.js';
-import { VfsError } from './errors.js';
 
 // Lookup flags (include/linux/namei.h), for this module and its callers.
 export const LOOKUP_FOLLOW = 0x0001;
@@ -32,6 +31,8 @@ export const LOOKUP_BENEATH = 0x080000;
 export const LOOKUP_IN_ROOT = 0x100000;
 export const LOOKUP_CACHED = 0x200000;
 export const LOOKUP_IS_SCOPED = LOOKUP_BENEATH | LOOKUP_IN_ROOT;
+/** Cross mounts stacked on the final position too (umount's "/" or "." on a covered dentry). */
+export const LOOKUP_MOUNTPOINT = 0x0080;
 
 // Last component types.
 export const LAST_NORM = 0;
@@ -47,6 +48,10 @@ const WALK_NOFOLLOW = 4;
 /** What a walk needs from the process that walks. */
 export interface WalkContext {
   readonly cred: Cred;
+  /** The walking task's id (Linux current->pid): the tid /proc/thread-self names. */
+  readonly pid: number;
+  /** Its thread group id (current->tgid): the pid /proc/self names. */
+  readonly tgid: number;
   /** The process root (chroot). */
   root(): VirtualDentry;
   /** The current working directory. */
@@ -63,10 +68,17 @@ export interface WalkContext {
 
 /**
  * A filesystem object that acts as a "magic link" (procfs /proc/<pid>/fd/N, cwd, root, exe):
- * following it jumps straight to the object instead of reading a path.
+ * following it jumps straight to the object instead of reading a path. Both methods get the
+ * process that walks (Linux's `current`), which decides what it may see.
  */
 export interface MagicLink {
-  magicLink(): VirtualDentry;
+  /**
+   * Where the link leads (Linux proc_get_link). Errors: ENOENT (the object is gone), EACCES
+   * (the walker may not look at the task: ptrace_may_access).
+   */
+  magicLink(ctx: WalkContext): VirtualDentry;
+  /** What readlink shows (Linux proc_pid_readlink: d_path from the reader's root). */
+  magicLinkText?(ctx: WalkContext): ByteString;
 }
 
 function isMagicLink(inode: object): inode is MagicLink {
@@ -85,6 +97,7 @@ export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false
   const dir = parent.inode;
   const cached = parent.children?.get(key);
   if (cached !== undefined) {
+    cached.referenced = true;
     const fs = dir.fs;
     if (!fs.volatile) return cached;
     const now = fs.revalidate(dir, cached.name, cached.inode);
@@ -267,6 +280,15 @@ export class PathWalk {
       this.linkPathWalk(s);
       s = this.lookupLast();
     }
+    if (this.flags & LOOKUP_MOUNTPOINT) {
+      // handle_lookup_down: the final position may itself be covered by mounts.
+      for (;;) {
+        const top = this.mount.children.get(this.dentry);
+        if (top === undefined) break;
+        this.mount = top;
+        this.dentry = top.root;
+      }
+    }
     if (this.flags & LOOKUP_DIRECTORY && !this.dentry.inode.isDir()) throw vfsError('ENOTDIR');
     return this.path;
   }
@@ -288,7 +310,7 @@ export class PathWalk {
   mayLookup(): void {
     const e = permissionErrno(this.ctx.cred, this.dentry.inode, MAY_EXEC);
     // Linux 6.x drops out of RCU mode to confirm a refusal; RESOLVE_CACHED cannot, so EAGAIN.
-    if (e !== 0) throw this.flags & LOOKUP_CACHED ? vfsError('EAGAIN') : new VfsError(e);
+    if (e !== 0) throw this.flags & LOOKUP_CACHED ? vfsError('EAGAIN') : makeError(e);
   }
 
   /** Linux walk_component: `.`/`..` or a lookup, then step into the result. */
@@ -350,16 +372,17 @@ export class PathWalk {
     // an update is due depends on the kernel's coarse clock, so vroot does not imitate that.)
     if (this.ctx.atimeNeedsUpdate(m, inode)) this.ctx.touchAtime(m, inode);
     if (isMagicLink(inode)) {
-      // nd_jump_link: refused under RESOLVE_NO_MAGICLINKS (ELOOP) and scoped lookups (EXDEV).
+      // proc_pid_get_link finds the target first (ENOENT, EACCES), then nd_jump_link refuses it
+      // under RESOLVE_NO_MAGICLINKS (ELOOP) and scoped lookups (EXDEV).
+      const target = inode.magicLink(this.ctx);
       if (this.flags & LOOKUP_NO_MAGICLINKS) throw vfsError('ELOOP');
-      const target = inode.magicLink();
       if (this.flags & LOOKUP_NO_XDEV && this.mount !== target.mount) throw vfsError('EXDEV');
       if (this.flags & LOOKUP_IS_SCOPED) throw vfsError('EXDEV');
       this.mount = target.mount;
       this.dentry = target.dentry;
       return null;
     }
-    const body = inode.readlink();
+    const body = inode.readlink(this.ctx);
     if (body.length === 0) throw vfsError('ENOENT');
     let i = 0;
     if (body.charCodeAt(0) === 47) {

@@ -12,7 +12,7 @@ import { KernelOracle, kernelSysctls, oracleUnavailable } from '../oracle/kernel
 import { caseArb } from '../oracle/gen.js';
 import { ownershipCaseArb } from './fake_owner_cases.js';
 import { runOnVroot } from '../oracle/vroot_runner.js';
-import { firstDifference, normalizeResults as normalize } from '../oracle/compare.js';
+import { firstDifference, normalizeResults as normalize } from '../oracle/normalize.js';
 
 const RUNS = Number(process.env.VROOT_FAKE_OWNER_DIFF_RUNS ?? 300);
 /** Cases of the general generator (every syscall family): the wrapper must be transparent. */

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { KernelOracle, kernelSysctls } from './kernel.js';
 import { caseArb } from './gen.js';
 import { runOnVroot } from './vroot_runner.js';
-import { normalizeResults } from './compare.js';
+import { normalizeResults } from './normalize.js';
 import type { OpResult } from './ops.js';
 
 const runs = Number(process.argv[2] ?? 300);

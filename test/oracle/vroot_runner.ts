@@ -9,7 +9,8 @@ import {
 import { WOULD_BLOCK } from '../../src/vfs/devices.js';
 import type { Op, OpResult, StatValue } from './ops.js';
 
-class Normalizer {
+/** Normalizes stat results as kernel_oracle.py does. */
+export class Normalizer {
   private readonly labels = new Map<string, string>();
   private readonly seen = new Map<string, [number, number][]>();
   readonly explicit = new Set<string>();
@@ -65,7 +66,8 @@ export function runOnVroot(ops: Op[], options: VfsOptions = {}, makeRoot: () => 
   return results;
 }
 
-function runOp(p: Process, op: Op, norm: Normalizer): unknown {
+/** Runs one op on `p` and returns its normalized value. */
+export function runOp(p: Process, op: Op, norm: Normalizer): unknown {
   switch (op[0]) {
     case 'become': {
       const [, uid, gid, groups] = op;
@@ -144,6 +146,9 @@ function runOp(p: Process, op: Op, norm: Normalizer): unknown {
       return null;
     case 'ftruncate':
       p.ftruncate(op[1], op[2]);
+      return null;
+    case 'fallocate':
+      p.fallocate(op[1], op[2], op[3], op[4]);
       return null;
     case 'access':
       p.faccessat2(op[1], bs(op[2]), op[3], op[4]);

@@ -5,23 +5,14 @@ import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY,
   O_RDWR, O_WRONLY, O_APPEND, O_CLOEXEC, F_GETFD, FD_CLOEXEC, SEEK_SET, SEEK_END, RENAME_EXCHANGE,
   RENAME_NOREPLACE, RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
-  S_IFMT, S_IFDIR, S_IFREG, Tmpfs, VirtualFileSystem, VfsError, type Process,
+  S_IFMT, S_IFDIR, S_IFREG, Tmpfs, VirtualFileSystem, type Process,
 } from '../../src/mod.js';
+import { code } from '../_errno.js';
 
 function setup(): { vfs: VirtualFileSystem; p: Process } {
   const vfs = new VirtualFileSystem();
   vfs.mount(new Tmpfs(), '/');
   return { vfs, p: vfs.createProcess() };
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
 }
 
 const enc = new TextEncoder();
@@ -254,4 +245,27 @@ test('unlinked open files stay readable; sparse files report holes', () => {
   assert.equal(st.size, (1 << 20) + 1);
   assert.equal(st.blocks, 8);
   assert.equal(p.fstat(s).mode & S_IFMT, S_IFREG);
+});
+
+test('the dentry cache stays within its bound and evicted names are found again', async () => {
+  const { setDentryCacheLimit } = await import('../../src/vfs/dentry.js');
+  const { dcache } = await import('../../src/vfs/dentry.js');
+  const { p } = setup();
+  setDentryCacheLimit(200);
+  try {
+    p.mkdirat(AT_FDCWD, '/many', 0o755);
+    for (let i = 0; i < 1000; i++) writeFile(p, `/many/f${i}`, `${i}`);
+    const held = p.openat(AT_FDCWD, '/many/f1', O_RDONLY);
+    for (let i = 0; i < 1000; i++) p.fstatat(AT_FDCWD, `/many/f${i}`);
+    assert.ok(dcache.size <= 200, `${dcache.size} dentries cached`);
+    // Evicted names are looked up again; a held (pinned) dentry keeps working and renames track it.
+    for (let i = 0; i < 1000; i += 97) assert.equal(readFile(p, `/many/f${i}`), `${i}`);
+    p.renameat2(AT_FDCWD, '/many/f1', AT_FDCWD, '/many/renamed');
+    const buf = new Uint8Array(8);
+    assert.equal(dec.decode(buf.subarray(0, p.read(held, buf))), '1');
+    assert.equal(code(() => p.fstatat(AT_FDCWD, '/many/f1')), 'ENOENT');
+    assert.equal(readFile(p, '/many/renamed'), '1');
+  } finally {
+    setDentryCacheLimit(250_000);
+  }
 });

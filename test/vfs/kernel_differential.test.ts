@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { KernelOracle, kernelSysctls, oracleUnavailable } from '../oracle/kernel.js';
 import { caseArb } from '../oracle/gen.js';
 import { runOnVroot } from '../oracle/vroot_runner.js';
-import { firstDifference, normalizeResults as normalize } from '../oracle/compare.js';
+import { firstDifference, normalizeResults } from '../oracle/normalize.js';
+import type { Op, OpResult } from '../oracle/ops.js';
 
 const RUNS = Number(process.env.VROOT_DIFF_RUNS ?? 1500);
 const SEED = Number(process.env.VROOT_DIFF_SEED ?? 20261122);
@@ -22,8 +23,8 @@ test('vroot tmpfs answers like the kernel tmpfs on generated cases', { skip: why
   try {
     await fc.assert(
       fc.asyncProperty(caseArb, async (ops) => {
-        const kernel = normalize(ops, await oracle.run(ops));
-        const vroot = normalize(ops, runOnVroot(ops, sysctls));
+        const kernel = normalizeResults(ops, await oracle.run(ops));
+        const vroot = normalizeResults(ops, runOnVroot(ops, sysctls));
         cases++;
         operations += ops.length;
         const diff = firstDifference(ops, kernel, vroot);

@@ -84,6 +84,48 @@ export class FileData {
     }
   }
 
+  /** Allocates zero-filled pages over [position, position + length) (fallocate). */
+  allocate(position: number, length: number): void {
+    const first = Math.floor(position / PAGE_SIZE);
+    const last = Math.floor((position + length - 1) / PAGE_SIZE);
+    for (let i = first; i <= last; i++) {
+      if (this.pages[i] === undefined || this.pages[i]!.length < PAGE_SIZE) {
+        this.pageForWrite(i, PAGE_SIZE);
+      }
+    }
+  }
+
+  /**
+   * Zeroes [position, position + length) and frees the whole pages inside it (FALLOC_FL_PUNCH_HOLE,
+   * shmem_truncate_range).
+   */
+  punch(position: number, length: number): void {
+    const end = position + length;
+    const firstWhole = Math.ceil(position / PAGE_SIZE);
+    const endWhole = Math.floor(end / PAGE_SIZE);
+    for (let i = firstWhole; i < endWhole && i < this.pages.length; i++) {
+      if (this.pages[i] !== undefined) {
+        this.pages[i] = undefined;
+        this.allocatedPages--;
+      }
+    }
+    // Partial pages at either end keep their allocation and are zeroed in the range.
+    const zero = (from: number, to: number): void => {
+      if (from >= to) return;
+      const index = Math.floor(from / PAGE_SIZE);
+      const page = this.pages[index];
+      if (page === undefined) return;
+      const base = index * PAGE_SIZE;
+      page.fill(0, Math.min(page.length, from - base), Math.min(page.length, to - base));
+    };
+    if (firstWhole > endWhole) {
+      zero(position, end);
+    } else {
+      zero(position, Math.min(end, firstWhole * PAGE_SIZE));
+      zero(Math.max(position, endWhole * PAGE_SIZE), end);
+    }
+  }
+
   /** The offset of the next data (hole=false) or hole (hole=true) at or after `offset` (SEEK_DATA/SEEK_HOLE). */
   seekDataHole(size: number, offset: number, hole: boolean): number {
     if (offset >= size) throw vfsError('ENXIO');

@@ -8,7 +8,9 @@
  * const vfs = new VirtualFileSystem();
  * vfs.mount(new Tmpfs(), '/');
  */
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, XATTR_CREATE, XATTR_REPLACE } from '../../abi/constants.js';
+import {
+  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, XATTR_CREATE, XATTR_REPLACE,
+} from '../../abi/constants.js';
 import { casefoldKey, casefoldKeyStrict, utf8Validate } from '../../emu/casefold/casefold.js';
 import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
@@ -408,6 +410,15 @@ export class TmpfsFile extends TmpfsInode implements FileHandle {
     return this;
   }
 
+  // An O_PATH descriptor or an executable keeps an unlinked file's data as an open file does.
+  override ihold(): void {
+    this.openCount++;
+  }
+
+  override iput(): void {
+    this.release();
+  }
+
   read(buf: Uint8Array, offset: number, length: number, position: number): number {
     return this.data.read(this.size, buf, offset, length, position);
   }
@@ -432,6 +443,21 @@ export class TmpfsFile extends TmpfsInode implements FileHandle {
 
   seekDataHole(offset: number, hole: boolean): number {
     return this.data.seekDataHole(this.size, offset, hole);
+  }
+
+  /** shmem_fallocate: plain allocation (optionally keeping the size) and hole punching. */
+  fallocate(mode: number, offset: number, length: number): void {
+    if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) throw vfsError('EOPNOTSUPP');
+    if (mode & FALLOC_FL_PUNCH_HOLE) {
+      const before = this.data.allocatedPages;
+      this.data.punch(offset, length);
+      this.fs.chargePages(this.data.allocatedPages - before);
+      return;
+    }
+    if (offset + length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
+    this.fs.chargePages(this.data.missingPages(offset, length));
+    this.data.allocate(offset, length);
+    if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + length > this.size) this.size = offset + length;
   }
 
   protected override resize(size: number): void {
