@@ -1,4 +1,4 @@
-// Per-thread filesystem context: threads made with clone({ files: 'share', fs: 'copy' }) have
+// Per-thread filesystem context: threads made with clone({ thread: true, files: 'share', fs: 'copy' }) have
 // their own cwd, root and umask over one descriptor table (Darling's per-thread cwd), and
 // clone({ fs: 'share' }) threads see each other's chdir, chroot and umask. Hand-written cases,
 // then generated two-thread cases checked against the kernel (threads_oracle.py: a thread that
@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import {
-  AT_FDCWD, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY, O_WRONLY, S_IFMT, Tmpfs, VfsError, VirtualFileSystem,
-  type Process,
+  AT_FDCWD, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY, O_WRONLY, ProcFs, S_IFMT, Tmpfs, VfsError,
+  VirtualFileSystem, type Process,
 } from '../../src/mod.js';
 
 const ORACLE = fileURLToPath(new URL('../../../test/emu/threads_oracle.py', import.meta.url));
@@ -46,7 +46,7 @@ function code(fn: () => unknown): string {
 
 test('fs copy: each thread has its own cwd, root and umask over one descriptor table', () => {
   const { a } = world();
-  const b = a.clone({ files: 'share', fs: 'copy' });
+  const b = a.clone({ thread: true, files: 'share', fs: 'copy' });
   a.chdir('/a');
   b.chdir('/d');
   assert.equal(a.getcwd(), '/a');
@@ -82,9 +82,33 @@ test('fs copy: each thread has its own cwd, root and umask over one descriptor t
   assert.equal(b.getcwd(), '/');
 });
 
+test('procfs shows each thread\'s own cwd and root under thread-self and task/<tid>', () => {
+  const { vfs, a } = world();
+  a.mkdirat(AT_FDCWD, '/proc', 0o555);
+  vfs.mount(new ProcFs(), '/proc');
+  const b = a.clone({ thread: true, files: 'share', fs: 'copy' });
+  assert.equal(b.tgid, a.tgid);
+  a.chdir('/a/b');
+  b.chdir('/d/e');
+  assert.equal(a.readlinkat(AT_FDCWD, '/proc/thread-self/cwd'), '/a/b');
+  assert.equal(b.readlinkat(AT_FDCWD, '/proc/thread-self/cwd'), '/d/e');
+  assert.equal(a.readlinkat(AT_FDCWD, `/proc/${a.tgid}/task/${b.pid}/cwd`), '/d/e');
+  // /proc/self is the thread group: its cwd is the group leader's.
+  assert.equal(b.readlinkat(AT_FDCWD, '/proc/self/cwd'), '/a/b');
+  // Opening the magic link reaches the thread's own directory.
+  const fd = a.openat(AT_FDCWD, `/proc/${a.tgid}/task/${b.pid}/cwd`, O_RDONLY | O_DIRECTORY);
+  a.fchdir(fd);
+  assert.equal(a.getcwd(), '/d/e');
+  b.chroot('/d');
+  // /proc is outside b's new root now; a still sees it, and where b's root is.
+  assert.equal(code(() => b.readlinkat(AT_FDCWD, '/proc/thread-self/root')), 'ENOENT');
+  assert.equal(a.readlinkat(AT_FDCWD, '/proc/thread-self/root'), '/');
+  assert.equal(a.readlinkat(AT_FDCWD, `/proc/${a.tgid}/task/${b.pid}/root`), '/d');
+});
+
 test('fs share: a thread sees its sibling\'s chdir, chroot and umask', () => {
   const { a } = world();
-  const b = a.clone({ files: 'share', fs: 'share' });
+  const b = a.clone({ thread: true, files: 'share', fs: 'share' });
   b.chdir('/a/b');
   assert.equal(a.getcwd(), '/a/b');
   a.close(a.openat(AT_FDCWD, 'made-by-a', O_CREAT | O_WRONLY, 0o666));
@@ -111,7 +135,7 @@ test('files copy: a forked child keeps its own copies of the descriptors', () =>
 
 test('a thread\'s cwd follows its directory when another thread renames it, and is gone when removed', () => {
   const { a } = world();
-  const b = a.clone({ files: 'share', fs: 'copy' });
+  const b = a.clone({ thread: true, files: 'share', fs: 'copy' });
   b.chdir('/a/b/c');
   a.renameat(AT_FDCWD, '/a/b', AT_FDCWD, '/d/moved');
   assert.equal(b.getcwd(), '/d/moved/c');
@@ -125,14 +149,14 @@ test('a thread\'s cwd follows its directory when another thread renames it, and 
 test('a working directory keeps its mount busy until every thread sharing it has left', () => {
   const { vfs, a } = world();
   a.mount(new Tmpfs(), '/d/e');
-  const copy = a.clone({ files: 'share', fs: 'copy' });
+  const copy = a.clone({ thread: true, files: 'share', fs: 'copy' });
   copy.chdir('/d/e');
   assert.equal(code(() => a.umount2('/d/e')), 'EBUSY');
   copy.exit();
   a.umount2('/d/e');
   a.mount(new Tmpfs(), '/d/e');
-  const t1 = a.clone({ files: 'share', fs: 'copy' });
-  const t2 = t1.clone({ files: 'share', fs: 'share' });
+  const t1 = a.clone({ thread: true, files: 'share', fs: 'copy' });
+  const t2 = t1.clone({ thread: true, files: 'share', fs: 'share' });
   t2.chdir('/d/e');
   t2.exit();
   // t1 still shares the context t2 left: the mount stays busy.
@@ -181,7 +205,7 @@ const CLOSED_FD = 9999;
 /** Runs a case on vroot with the same labels and normalization as threads_oracle.py. */
 function runOnVroot(c: { fs: 'share' | 'copy'; ops: ThreadOp[] }): Result[] {
   const { a } = world();
-  const b = a.clone({ files: 'share', fs: c.fs });
+  const b = a.clone({ thread: true, files: 'share', fs: c.fs });
   const fds = new Map<string, number>();
   const identities = new Map<string, string>();
   let opened = 0;
