@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   AT_EMPTY_PATH, AT_FDCWD, DT_BLK, DT_CHR, DT_FIFO, DT_REG, DT_SOCK, FakeInode,
-  FakeOwnership, O_CREAT, O_DIRECTORY, O_RDONLY, O_RDWR, O_TMPFILE, O_WRONLY, OVERRIDE_STAT_XATTR, S_IFBLK,
-  S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, Tmpfs, VfsError, VirtualFileSystem,
+  FakeOwnership, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_WRONLY, OVERRIDE_STAT_XATTR, S_IFBLK,
+  S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, ProcFs, Tmpfs, VfsError, VirtualFileSystem,
   byteStringToUtf8, fakeRootCred, fakeRootProcess, formatOverrideStat, getCasefoldFlag, makedev,
   parseOverrideStat, setCasefoldFlag, type FakeOwnershipOptions, type OverrideStat, type Process,
 } from '../../src/mod.js';
@@ -289,4 +289,30 @@ test('xattr store: a record the lower refuses stays in memory; one it cannot sto
   } finally {
     proto.setxattr = original;
   }
+});
+
+test('fallocate, O_PATH holds and remounts reach the lower', () => {
+  const { p, vfs, lower } = setup();
+  touch(p, '/f');
+  const fd = p.openat(AT_FDCWD, '/f', O_RDWR);
+  p.fallocate(fd, 0, 0, 10000);
+  assert.equal(p.fstat(fd).size, 10000);
+  p.close(fd);
+  // An O_PATH descriptor keeps an unlinked file's data, as tmpfs keeps it for its own holders.
+  const w = p.openat(AT_FDCWD, '/f', O_WRONLY);
+  p.write(w, enc.encode('kept'));
+  p.close(w);
+  p.mkdirat(AT_FDCWD, '/proc', 0o555);
+  vfs.mount(new ProcFs(), '/proc');
+  const path = p.openat(AT_FDCWD, '/f', O_PATH);
+  p.unlinkat(AT_FDCWD, '/f');
+  const r = p.openat(AT_FDCWD, `/proc/self/fd/${path}`, O_RDONLY);
+  const buf = new Uint8Array(4);
+  p.read(r, buf);
+  assert.equal(new TextDecoder().decode(buf), 'kept');
+  p.close(r);
+  p.close(path);
+  // The lower made read-only after mounting (as "umount /" does to a root) is read-only here too.
+  lower.remountedReadOnly = true;
+  assert.equal(code(() => touch(p, '/new')), 'EROFS');
 });

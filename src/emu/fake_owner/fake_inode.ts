@@ -12,6 +12,7 @@ import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
 import { VfsError, vfsError } from '../../vfs/errors.js';
 import { Inode, type DirentSink, type FileHandle, type NewInodeAttrs } from '../../vfs/inode.js';
+import type { WalkContext } from '../../vfs/path_walk.js';
 import type { SetAttr, Stat, Timespec } from '../../vfs/stat.js';
 import type { CasefoldFlag } from '../casefold/flags.js';
 import type { OwnerRecord } from './_owner_store.js';
@@ -58,6 +59,7 @@ export class FakeInode extends Inode {
     this.btimeSec = l.btimeSec;
     this.btimeNsec = l.btimeNsec;
     this.foldName = l.foldName;
+    this.immutable = l.immutable;
     const r = this.record;
     if (r !== null) {
       this.mode = r.mode;
@@ -222,12 +224,20 @@ export class FakeInode extends Inode {
 
   // ---- other objects ----
 
-  override readlink(): ByteString {
-    return this.lower.readlink();
+  override readlink(ctx?: WalkContext): ByteString {
+    return this.lower.readlink(ctx);
   }
 
-  override open(flags: number): FileHandle {
-    return new FakeHandle(this, this.lower.open(flags));
+  override open(flags: number, ctx?: WalkContext): FileHandle {
+    return new FakeHandle(this, this.lower.open(flags, ctx));
+  }
+
+  override ihold(): void {
+    this.lower.ihold?.();
+  }
+
+  override iput(): void {
+    this.lower.iput?.();
   }
 
   // ---- extended attributes: the lower's, without the one that holds the records ----
@@ -295,11 +305,21 @@ class FakeHandle implements FileHandle {
   private readonly inode: FakeInode;
   private readonly lower: FileHandle;
   seekDataHole?: (offset: number, hole: boolean) => number;
+  fallocate?: (mode: number, offset: number, length: number) => void;
 
   constructor(inode: FakeInode, lower: FileHandle) {
     this.inode = inode;
     this.lower = lower;
     if (lower.seekDataHole !== undefined) this.seekDataHole = (offset, hole) => lower.seekDataHole!(offset, hole);
+    if (lower.fallocate !== undefined) {
+      this.fallocate = (mode, offset, length) => {
+        try {
+          lower.fallocate!(mode, offset, length);
+        } finally {
+          inode.sync();
+        }
+      };
+    }
   }
 
   read(buf: Uint8Array, offset: number, length: number, position: number): number {

@@ -38,6 +38,7 @@ import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFSOCK } from '.
 import type { ByteString } from '../../vfs/bytes.js';
 import { FileSystem, type Inode, type NewInodeAttrs } from '../../vfs/inode.js';
 import type { StatFs, Timespec } from '../../vfs/stat.js';
+import type { VirtualFileSystem } from '../../vfs/virtual_filesystem.js';
 import { MemoryOwnerStore, XattrOwnerStore, type OwnerRecord } from './_owner_store.js';
 import { FakeCasefoldInode, FakeInode } from './fake_inode.js';
 
@@ -63,6 +64,7 @@ export class FakeOwnership extends FileSystem {
   readonly type: string;
   override readonly readOnly: boolean;
   override readonly volatile: boolean;
+  override readonly noDirAtime: boolean;
   override readonly nameMax: number;
   override readonly posixAcl: boolean;
   readonly root: FakeInode;
@@ -85,6 +87,7 @@ export class FakeOwnership extends FileSystem {
     this.type = lower.type;
     this.readOnly = lower.readOnly;
     this.volatile = lower.volatile;
+    this.noDirAtime = lower.noDirAtime;
     this.nameMax = lower.nameMax;
     this.posixAcl = lower.posixAcl;
     this.storeKind = options.store ?? 'memory';
@@ -110,6 +113,16 @@ export class FakeOwnership extends FileSystem {
 
   statfs(): StatFs {
     return this.lower.statfs();
+  }
+
+  /** Read-only when the lower is, also after a remount of either. */
+  override isReadOnly(): boolean {
+    return super.isReadOnly() || this.lower.isReadOnly();
+  }
+
+  /** The lower sees the mounter's namespace, as it would mounted on its own. */
+  override attachTo(vfs: VirtualFileSystem): void {
+    this.lower.attachTo(vfs);
   }
 
   /** Linux d_revalidate, asked of the lower; the answer comes back wrapped. */
