@@ -11,6 +11,7 @@ import {
   parseOverrideStat, setCasefoldFlag, type FakeOwnershipOptions, type OverrideStat, type Process,
 } from '../../src/mod.js';
 import { compareTree, extractTree, generateTree, walkTree } from './fake_owner_tree.js';
+import { code } from '../_errno.js';
 
 const enc = new TextEncoder();
 
@@ -19,16 +20,6 @@ function setup(lower = new Tmpfs(), options: FakeOwnershipOptions = {}): { vfs: 
   const fs = new FakeOwnership(lower, options);
   vfs.mount(fs, '/');
   return { vfs, fs, lower, p: fakeRootProcess(vfs) };
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
 }
 
 function touch(p: Process, path: string, mode = 0o644, text = ''): void {

@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import {
   AT_FDCWD, AT_SYMLINK_NOFOLLOW, Cred, FakeOwnership, O_CREAT, O_NONBLOCK, O_RDONLY,
   O_RDWR, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID,
-  S_ISUID, Tmpfs, VfsError, VirtualFileSystem, fakeRootProcess, makedev, type FakeOwnershipOptions,
+  S_ISUID, Tmpfs, VirtualFileSystem, fakeRootProcess, makedev, type FakeOwnershipOptions,
   type Process,
 } from '../../src/mod.js';
 import { HostFs } from '../../src/node/mod.js';
 import { compareTree, extractTree, generateTree, readText, walkTree, type TreeEntry } from './fake_owner_tree.js';
+import { code } from '../_errno.js';
 
 const SCRATCH = process.env.VROOT_FAKE_OWNER_SCRATCH ?? mkdtempSync(join(tmpdir(), 'vroot-fakeowner-'));
 const INTEROP = process.env.VROOT_FAKE_OWNER_INTEROP;
@@ -41,16 +42,6 @@ function mountFake(dir: string, options: FakeOwnershipOptions): { vfs: VirtualFi
   const fs = new FakeOwnership(host, options);
   vfs.mount(fs, '/');
   return { vfs, host, fs, p: fakeRootProcess(vfs) };
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
 }
 
 function writeFile(p: Process, path: string, text: string, mode = 0o644): void {

@@ -13,6 +13,7 @@ import {
   AT_FDCWD, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY, O_WRONLY, ProcFs, S_IFMT, Tmpfs, VfsError,
   VirtualFileSystem, type Process,
 } from '../../src/mod.js';
+import { code } from '../_errno.js';
 
 const ORACLE = fileURLToPath(new URL('../../../test/emu/threads_oracle.py', import.meta.url));
 const RUNS = Number(process.env.VROOT_THREADS_RUNS ?? 300);
@@ -30,16 +31,6 @@ function world(): { vfs: VirtualFileSystem; a: Process } {
   a.symlinkat('/d', AT_FDCWD, '/m');
   a.symlinkat('..', AT_FDCWD, '/a/up');
   return { vfs, a };
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
 }
 
 // ---- hand-written cases ----
