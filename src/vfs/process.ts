@@ -1287,10 +1287,13 @@ export class Process implements WalkContext {
       let kill = false;
       if (mode & S_ISUID) { mode &= ~S_ISUID; kill = true; }
       if (shouldDropSgid(this.cred, inode)) { mode &= ~S_ISGID; kill = true; }
-      // notify_change turns the kill into ATTR_MODE, and setattr_prepare lets only the owner
-      // (or CAP_FOWNER) change a mode: chown(-1, -1) of another's set-user-ID file is EPERM.
-      if (kill && !ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
-      if (kill) attr.mode = mode;
+      if (kill) {
+        // notify_change turns ATTR_KILL_SUID/SGID into ATTR_MODE, which setattr_prepare lets
+        // only the owner or CAP_FOWNER set, dropping S_ISGID outside the (new) group.
+        if (!ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
+        if (!inGroupOrCapable(this.cred, setGid ? gid : inode.gid)) mode &= ~S_ISGID;
+        attr.mode = mode;
+      }
     }
     this.setattr(inode, attr);
   }

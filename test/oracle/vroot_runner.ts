@@ -4,7 +4,7 @@
  */
 import {
   AT_FDCWD, O_PATH, S_IFDIR, S_IFMT, Tmpfs, UTIME_NOW, UTIME_OMIT, VfsError, VirtualFileSystem,
-  Cred, byteStringToBytes, bytesToByteString, type Process, type Stat, type VfsOptions,
+  Cred, byteStringToBytes, bytesToByteString, type FileSystem, type Process, type Stat, type VfsOptions,
 } from '../../src/mod.js';
 import { WOULD_BLOCK } from '../../src/vfs/devices.js';
 import type { Op, OpResult, StatValue } from './ops.js';
@@ -42,10 +42,13 @@ function bs(s: string): Uint8Array {
   return byteStringToBytes(s);
 }
 
-/** Runs `ops` on a fresh vroot and returns results in the oracle's format. */
-export function runOnVroot(ops: Op[], options: VfsOptions = {}): OpResult[] {
+/**
+ * Runs `ops` on a fresh vroot whose root is `makeRoot()` (a tmpfs by default) and returns
+ * results in the oracle's format.
+ */
+export function runOnVroot(ops: Op[], options: VfsOptions = {}, makeRoot: () => FileSystem = () => new Tmpfs()): OpResult[] {
   const vfs = new VirtualFileSystem(options);
-  vfs.mount(new Tmpfs(), '/');
+  vfs.mount(makeRoot(), '/');
   const p = vfs.createProcess({ umask: 0o022 });
   // Occupy 0, 1 and 2 as a real process's stdio does, so the first open gives 3.
   for (let i = 0; i < 3; i++) p.openat(AT_FDCWD, '/', O_PATH);
