@@ -854,6 +854,31 @@ export class Process implements WalkContext {
     }
   }
 
+  /**
+   * Reads every remaining entry of an open directory in one call, `.` and `..` left out,
+   * appending names and DT_* types to the arrays given: getdents64 for callers that list whole
+   * directories (readdir of a facade), without a record object per entry.
+   * Errors: as getdents64.
+   */
+  readDirectory(fd: number, names: ByteString[], types: number[]): void {
+    try {
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      if (!file.inode.isDir()) throw vfsError('ENOTDIR');
+      if (file.dentry.deleted) throw vfsError('ENOENT');
+      if (file.pos < 2) file.pos = 2;
+      file.handle.readdir(file.pos, (name, _ino, type, next) => {
+        names.push(name);
+        types.push(type);
+        file.pos = next;
+        return true;
+      });
+      this.touchAtimeFile(file);
+    } catch (e) {
+      throw this.fail(e, 'getdents64');
+    }
+  }
+
   // ---- stat ----
 
   /**

@@ -63,7 +63,8 @@ export class FileData {
         buf.fill(0, out, out + n);
       } else {
         const avail = Math.min(n, page.length - inPage);
-        buf.set(page.subarray(inPage, inPage + avail), out);
+        // A whole page needs no view of itself.
+        buf.set(inPage === 0 && avail === page.length ? page : page.subarray(inPage, inPage + avail), out);
         if (avail < n) buf.fill(0, out + avail, out + n);
       }
       pos += n;
