@@ -42,6 +42,7 @@ export class Dentry {
     this.key = key;
     this.parent = parent ?? this;
     this.inode = inode;
+    if (parent === null || inode.isDir()) directoryDentries.set(inode, this);
   }
 
   /** The key a child called `name` has in this directory (Linux d_hash). Errors: EINVAL. */
@@ -97,6 +98,28 @@ export class Dentry {
       d = d.parent;
     }
   }
+}
+
+/** The dentry of each directory inode (a directory has at most one live dentry). */
+const directoryDentries = new WeakMap<Inode, Dentry>();
+
+/**
+ * Drops the cached entry `name` of the directory `dir` (Linux d_invalidate), for a filesystem
+ * that was changed without going through the core: an overlay writes its upper layer by calling
+ * the layer's Inode operations directly, and every mount of that layer must see the change.
+ * Entries that are mount points stay.
+ */
+export function invalidateChild(dir: Inode, name: ByteString): void {
+  const parent = directoryDentries.get(dir);
+  if (parent?.children == null) return;
+  let key: ByteString;
+  try {
+    key = parent.keyOf(name);
+  } catch {
+    return;
+  }
+  const child = parent.children.get(key);
+  if (child !== undefined && child.mounted === 0) child.markDeleted();
 }
 
 /**
