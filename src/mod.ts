@@ -18,7 +18,7 @@ export { Process, type OpenHow, type CloneOptions, type MountSource } from './vf
 export { Cred, ROOT_CRED, type CredOptions, type Capability } from './vfs/cred.js';
 export { FileSystem, Inode, defaultHandle, type FileHandle, type NewInodeAttrs, type DirentSink } from './vfs/inode.js';
 export { Dirent64 } from './vfs/dirent.js';
-export { setDentryCacheLimit } from './vfs/dentry.js';
+export { dentryCacheSize, setDentryCacheLimit } from './vfs/dentry.js';
 export type { Stat, StatFs, Timespec, SetAttr } from './vfs/stat.js';
 export { Mount, type MountOptions, type VirtualDentry } from './vfs/mount.js';
 export { systemClock, type Clock } from './vfs/clock.js';
