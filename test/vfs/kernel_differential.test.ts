@@ -21,14 +21,28 @@ function withoutTimes(results: OpResult[]): string {
 }
 
 /**
- * Linux stamps times from a coarse clock (multigrain only after a query), so whether a change
- * shows as "changed" can depend on the tick the kernel run fell in; vroot's clock is fine. When
- * only time observations differ, the kernel is asked again (up to 4 more times) and any exact
- * match counts.
+ * True when the first difference can come from the kernel's clock. Linux stamps times from a
+ * coarse clock (multigrain only after a query), so whether a change shows as "changed" depends
+ * on the tick the run fell in, and so does whether following a fresh symlink needs an atime
+ * update, which RESOLVE_CACHED refuses with EAGAIN. vroot's clock is fine.
+ */
+function clockDependent(ops: Op[], kernel: OpResult[], vroot: OpResult[]): boolean {
+  if (withoutTimes(kernel) === withoutTimes(vroot)) return true;
+  for (let i = 0; i < ops.length; i++) {
+    if (JSON.stringify(kernel[i]) === JSON.stringify(vroot[i])) continue;
+    const op = ops[i]!;
+    return op[0] === 'openat2' && (op[5] & 0x20) !== 0 && kernel[i]![0] === 'err' && kernel[i]![1] === 'EAGAIN';
+  }
+  return false;
+}
+
+/**
+ * When a difference can come from the kernel's clock, the kernel is asked again (up to 4 more
+ * times) and any exact match counts.
  */
 async function kernelAgrees(oracle: KernelOracle, ops: Op[], vroot: OpResult[], first: OpResult[]): Promise<{ agrees: boolean; retried: boolean }> {
   if (JSON.stringify(first) === JSON.stringify(vroot)) return { agrees: true, retried: false };
-  if (withoutTimes(first) !== withoutTimes(vroot)) return { agrees: false, retried: false };
+  if (!clockDependent(ops, first, vroot)) return { agrees: false, retried: false };
   for (let i = 0; i < 4; i++) {
     const again = normalizeResults(ops, await oracle.run(ops));
     if (JSON.stringify(again) === JSON.stringify(vroot)) return { agrees: true, retried: true };
@@ -57,7 +71,7 @@ test('vroot tmpfs answers like the kernel tmpfs on generated cases', { skip: why
     );
   } finally {
     oracle.close();
-    console.log(`kernel differential: ${cases} cases, ${operations} operations (seed ${SEED}); ${retried} asked again for time-only differences`);
+    console.log(`kernel differential: ${cases} cases, ${operations} operations (seed ${SEED}); ${retried} asked again for clock-dependent differences`);
   }
 });
 
