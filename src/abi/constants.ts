@@ -100,6 +100,15 @@ export const SEEK_END = 2;
 export const SEEK_DATA = 3;
 export const SEEK_HOLE = 4;
 
+// include/uapi/linux/falloc.h
+export const FALLOC_FL_KEEP_SIZE = 0x01;
+export const FALLOC_FL_PUNCH_HOLE = 0x02;
+export const FALLOC_FL_NO_HIDE_STALE = 0x04;
+export const FALLOC_FL_COLLAPSE_RANGE = 0x08;
+export const FALLOC_FL_ZERO_RANGE = 0x10;
+export const FALLOC_FL_INSERT_RANGE = 0x20;
+export const FALLOC_FL_UNSHARE_RANGE = 0x40;
+
 // include/uapi/linux/xattr.h
 export const XATTR_CREATE = 0x1;
 export const XATTR_REPLACE = 0x2;

@@ -44,3 +44,9 @@ export {
   ROOTFS_DEFAULT_BYPASS, rootfsMapping, type HostPathResolution, type RootfsMapping, type RootfsMappingOptions,
   type RootfsMount,
 } from './bwrap/rootfs_mapping.js';
+export { FakeOwnership, type FakeOwnershipOptions } from './fake_owner/fake_ownership.js';
+export { FakeInode } from './fake_owner/fake_inode.js';
+export {
+  OVERRIDE_STAT_XATTR, formatOverrideStat, parseOverrideStat, type OverrideStat,
+} from './fake_owner/override_stat.js';
+export { FAKE_ROOT_CAPABILITIES, fakeRootCred, fakeRootProcess, type FakeRootOptions } from './fake_owner/fake_root.js';

@@ -15,6 +15,7 @@ export type Capability =
   | 'CAP_MKNOD'
   | 'CAP_SYS_ADMIN'
   | 'CAP_SYS_CHROOT'
+  | 'CAP_SYS_PTRACE'
   | 'CAP_LINUX_IMMUTABLE';
 
 /** Options for building credentials. */
@@ -28,7 +29,7 @@ export interface CredOptions {
 }
 
 const ALL_CAPS: Capability[] = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER',
-  'CAP_FSETID', 'CAP_MKNOD', 'CAP_SYS_ADMIN', 'CAP_SYS_CHROOT', 'CAP_LINUX_IMMUTABLE'];
+  'CAP_FSETID', 'CAP_MKNOD', 'CAP_SYS_ADMIN', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_LINUX_IMMUTABLE'];
 
 /**
  * Immutable credentials.

@@ -112,17 +112,21 @@ export class Pipe {
     return n;
   }
 
-  /** Opens one end per the access mode (fifo_open). Errors: ENXIO, EAGAIN. */
-  open(flags: number): FileHandle {
+  /**
+   * Opens one end per the access mode (fifo_open). An anonymous pipe (`anonymous`, reopened
+   * through /proc/<pid>/fd) never waits for nor requires the other end (fifo_open's is_pipe).
+   * Errors: ENXIO, EAGAIN.
+   */
+  open(flags: number, anonymous = false): FileHandle {
     const acc = flags & O_ACCMODE;
     const reads = acc === O_RDONLY || acc !== O_WRONLY;
     const writes = acc !== O_RDONLY;
-    if (acc === O_WRONLY && this.readers === 0) {
+    if (acc === O_WRONLY && this.readers === 0 && !anonymous) {
       // Linux: a non-blocking writer with no reader gets ENXIO; a blocking one would wait.
       if (flags & O_NONBLOCK) throw vfsError('ENXIO');
       throw vfsError('EAGAIN', WOULD_BLOCK);
     }
-    if (acc === O_RDONLY && this.writers === 0 && !(flags & O_NONBLOCK)) {
+    if (acc === O_RDONLY && this.writers === 0 && !(flags & O_NONBLOCK) && !anonymous) {
       // A blocking reader would wait for a writer: vroot cannot wait.
       throw vfsError('EAGAIN', WOULD_BLOCK);
     }

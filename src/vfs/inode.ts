@@ -10,10 +10,12 @@
  * dentries and open file descriptions. An inode whose nlink reached 0 stays usable for as long
  * as any open file description holds it; garbage collection frees it afterwards.
  */
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../abi/constants.js';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../abi/constants.js';
 import type { ByteString } from './bytes.js';
 import { vfsError } from './errors.js';
+import type { WalkContext } from './path_walk.js';
 import type { SetAttr, Stat, StatFs, Timespec } from './stat.js';
+import type { VirtualFileSystem } from './virtual_filesystem.js';
 
 /** Attributes of an object the core asks a filesystem to create (mode includes the type bits). */
 export interface NewInodeAttrs {
@@ -49,6 +51,11 @@ export interface FileHandle {
   release(): void;
   /** SEEK_DATA/SEEK_HOLE support: the next data or hole offset at or after `offset`. */
   seekDataHole?(offset: number, hole: boolean): number;
+  /**
+   * fallocate(2) for this open file (Linux `file_operations.fallocate`): `mode` holds only the
+   * FALLOC_FL_* bits the core let through. Absent: EOPNOTSUPP. The core updates times after.
+   */
+  fallocate?(mode: number, offset: number, length: number): void;
 }
 
 /** Default answers for handles that do not support an operation (gVisor's FileDescriptionDefaultImpl). */
@@ -90,8 +97,15 @@ export abstract class FileSystem {
    * revalidated on every walk through `revalidate`.
    */
   readonly volatile: boolean = false;
+  /** SB_NODIRATIME: reading a directory never updates its access time (procfs sets it). */
+  readonly noDirAtime: boolean = false;
   /** Longest name in bytes (statfs f_namelen). */
   readonly nameMax: number = 255;
+  /**
+   * The renameat2 flags this filesystem's rename supports; others are EINVAL once every VFS check
+   * has passed, as each filesystem's ->rename decides (overlayfs refuses RENAME_WHITEOUT).
+   */
+  readonly renameFlags: number = RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT;
   /**
    * True when the filesystem keeps POSIX ACLs (IS_POSIXACL): it stores the xattrs
    * `system.posix_acl_access`/`_default` as given, and the core enforces and inherits them.
@@ -109,6 +123,14 @@ export abstract class FileSystem {
     void dir; void name;
     return cached;
   }
+  /**
+   * Called when a mount of this filesystem is made in `vfs`, before it is attached (Linux: a
+   * filesystem's fill_super sees the mounter's namespaces; procfs binds to the pid namespace
+   * there). Errors: what the filesystem refuses (procfs: EBUSY when it shows another VFS).
+   */
+  attachTo(vfs: VirtualFileSystem): void {
+    void vfs;
+  }
   /** The text shown as the mount source in /proc/self/mounts. */
   get source(): string {
     return this.type;
@@ -117,6 +139,11 @@ export abstract class FileSystem {
   get mountOptions(): string {
     return '';
   }
+  /**
+   * For filesystems that are never mounted in a namespace (pipes): the name /proc/<pid>/fd
+   * shows for one of their objects instead of a path (Linux d_op->d_dname, `pipe:[ino]`).
+   */
+  dname?(inode: Inode): ByteString;
 }
 
 /**
@@ -142,6 +169,11 @@ export abstract class Inode {
   ctimeNsec = 0;
   btimeSec = 0;
   btimeNsec = 0;
+  /**
+   * S_IMMUTABLE (Linux: FS_IMMUTABLE_FL, and procfs's /proc/<pid> directories): the core refuses
+   * every write permission check and attribute change with EPERM, root's included.
+   */
+  immutable = false;
 
   isDir(): boolean { return (this.mode & S_IFMT) === S_IFDIR; }
   isSymlink(): boolean { return (this.mode & S_IFMT) === S_IFLNK; }
@@ -262,13 +294,29 @@ export abstract class Inode {
 
   // ---- other objects ----
 
-  /** The target of a symlink (Linux `get_link`). Errors: EINVAL for non-symlinks. */
-  readlink(): ByteString {
+  /**
+   * The target of a symlink (Linux `get_link`). `ctx` is the process following or reading the
+   * link, for bodies that depend on it (/proc/self). Errors: EINVAL for non-symlinks.
+   */
+  readlink(ctx?: WalkContext): ByteString {
+    void ctx;
     throw vfsError('EINVAL');
   }
-  /** Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.). */
-  open(flags: number): FileHandle {
-    void flags;
+  /**
+   * The core holds the inode without opening it (an O_PATH descriptor, a process's executable)
+   * until the matching `iput` (Linux ihold/iput): a filesystem that frees an unlinked file's
+   * data once nothing holds it counts these holders as it counts open handles.
+   */
+  ihold?(): void;
+  /** Ends a hold taken with `ihold`. */
+  iput?(): void;
+  /**
+   * Opens the object for I/O (Linux `open`). `flags` are the open flags (O_ACCMODE etc.), with
+   * O_TRUNC when the core will truncate the file right after (the core does the truncation);
+   * `ctx` is the opening process (Linux's `current`, which procfs files consult).
+   */
+  open(flags: number, ctx?: WalkContext): FileHandle {
+    void flags; void ctx;
     return defaultHandle;
   }
 

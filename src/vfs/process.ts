@@ -13,16 +13,17 @@
  * p.close(fd);
  */
 import {
-  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_STATX_SYNC_TYPE,
+  AT_EACCESS, AT_EMPTY_PATH, FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_INSERT_RANGE, FALLOC_FL_KEEP_SIZE,
+  FALLOC_FL_PUNCH_HOLE, FALLOC_FL_UNSHARE_RANGE, FALLOC_FL_ZERO_RANGE, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_STATX_SYNC_TYPE,
   AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, DT_DIR, FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD,
   F_GETFL, F_SETFD, F_SETFL, FASYNC, MNT_DETACH, MNT_EXPIRE, MNT_FORCE, O_ACCMODE, O_APPEND, O_CLOEXEC,
   O_CREAT, O_DIRECT, O_DIRECTORY, O_DSYNC, O_EXCL, O_LARGEFILE, O_NOATIME, O_NOFOLLOW, O_NONBLOCK,
-  O_PATH, O_TRUNC, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, RESOLVE_BENEATH,
+  O_PATH, O_RDONLY, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, RESOLVE_BENEATH,
   RESOLVE_CACHED, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
   S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID,
   S_ISUID, S_ISVTX, S_IXGRP, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET, UMOUNT_NOFOLLOW,
   UTIME_NOW, UTIME_OMIT, VALID_OPEN_FLAGS, VALID_RESOLVE_FLAGS, XATTR_CREATE, XATTR_REPLACE,
-  __O_SYNC, __O_TMPFILE, makedev, MS_BIND, MS_REC, MS_REMOUNT, MS_RDONLY,
+  __O_SYNC, __O_TMPFILE, makedev, MS_BIND, MS_NOATIME, MS_REC, MS_REMOUNT, MS_RDONLY,
 } from '../abi/constants.js';
 import { errno } from '../abi/errno.js';
 import { PATH_MAX, XATTR_LIST_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX } from '../abi/limits.js';
@@ -43,10 +44,11 @@ import {
 } from './posix_acl.js';
 import { Mount, mountFlags, type MountOptions, type VirtualDentry } from './mount.js';
 import { OpenFile } from './open_file.js';
+import { PipeFs } from './pipefs.js';
 import {
   LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_MOUNTPOINT, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
   LOOKUP_IN_ROOT, LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS, LOOKUP_NO_XDEV, PathWalk, WALK,
-  lookupChild, type WalkContext,
+  lookupChild, type MagicLink, type ParsedPath, type WalkContext,
 } from './path_walk.js';
 import {
   MAY_EXEC, MAY_READ, MAY_WRITE, chgrpOk, chownOk, inGroupOrCapable, ownerOrCapable,
@@ -68,6 +70,11 @@ export interface CloneOptions {
   files?: 'share' | 'copy';
   /** 'share' (CLONE_FS, a thread) or 'copy' (own cwd/root/umask). Default 'copy'. */
   fs?: 'share' | 'copy';
+  /**
+   * CLONE_THREAD: the new task joins this one's thread group (same tgid and parent, listed
+   * under /proc/<tgid>/task) instead of becoming a child process. Default false.
+   */
+  thread?: boolean;
 }
 
 /** Source of a `mount` call: a filesystem instance, or a path to bind-mount. */
@@ -116,18 +123,29 @@ function timeLE(aSec: number, aNsec: number, bSec: number, bNsec: number): boole
 
 export class Process implements WalkContext {
   readonly vfs: VirtualFileSystem;
+  /** The task id (a thread's tid; the process id of a thread group's leader). */
   readonly pid: number;
+  /** The thread group id: the leader's pid, shared by every thread (see `clone`). */
+  readonly tgid: number;
   cred: Cred;
   fsContext: FsContext;
   files: FdTable;
   /** Parent process id. */
   readonly ppid: number;
+  /**
+   * The command name (Linux `comm`, /proc/<pid>/status Name): the last component of the path
+   * given to `setExecutable`, at most 15 bytes, inherited by clones.
+   */
+  comm: ByteString = '';
   private exited = false;
+  /** The program file (Linux mm->exe_file); pinned while recorded, so its mount stays busy. */
+  private exeFile: VirtualDentry | null = null;
 
   /** @internal Use `VirtualFileSystem.createProcess` or `Process.clone`. */
-  constructor(vfs: VirtualFileSystem, pid: number, ppid: number, cred: Cred, fsContext: FsContext, files: FdTable) {
+  constructor(vfs: VirtualFileSystem, pid: number, ppid: number, cred: Cred, fsContext: FsContext, files: FdTable, tgid = pid) {
     this.vfs = vfs;
     this.pid = pid;
+    this.tgid = tgid;
     this.ppid = ppid;
     this.cred = cred;
     this.fsContext = fsContext;
@@ -162,7 +180,13 @@ export class Process implements WalkContext {
   clone(options: CloneOptions = {}): Process {
     const files = options.files === 'share' ? this.files : this.files.copy();
     const fsContext = options.fs === 'share' ? this.fsContext : this.fsContext.copy();
-    return this.vfs.registerProcess(this.pid, this.cred, fsContext, files);
+    // copy_process: a thread keeps the caller's parent (real_parent) and thread group.
+    const child = options.thread === true
+      ? this.vfs.registerProcess(this.ppid, this.cred, fsContext, files, this.tgid)
+      : this.vfs.registerProcess(this.pid, this.cred, fsContext, files);
+    child.comm = this.comm;
+    child.recordExe(this.exeFile);
+    return child;
   }
 
   /** Closes every descriptor and leaves the process table (exit_group). */
@@ -171,7 +195,56 @@ export class Process implements WalkContext {
     this.exited = true;
     if (!this.vfs.sharesFiles(this)) this.files.closeAll();
     if (!this.vfs.sharesFsContext(this)) this.fsContext.release();
+    this.recordExe(null);
     this.vfs.unregisterProcess(this);
+  }
+
+  /** The program file this process runs (/proc/<pid>/exe), or null when none was recorded. */
+  get exe(): VirtualDentry | null {
+    return this.exeFile;
+  }
+
+  /**
+   * Records the program this process runs, as execve(2) does once it has opened it
+   * (do_open_execat, then set_mm_exe_file and __set_task_comm): /proc/<pid>/exe leads to the
+   * file and the command name becomes the last component of `path` as given ("N" for
+   * AT_EMPTY_PATH on descriptor N, whose path execveat calls /dev/fd/N). Loading and running
+   * the program, and closing O_CLOEXEC descriptors, are the caller's business.
+   * Flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. Errors: EINVAL (flags), ENOENT, ENOTDIR, ELOOP,
+   * EACCES (not a regular file, a noexec mount, no execute permission), EBADF.
+   *
+   * @example
+   * p.setExecutable(AT_FDCWD, '/usr/bin/python3');
+   */
+  setExecutable(dirfd: number, path: PathLike, flags = 0): void {
+    try {
+      if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw vfsError('EINVAL');
+      const p = this.lookupPath(dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, flags);
+      // do_open_execat asks may_open for MAY_EXEC only: directories, devices, fifos and noexec
+      // mounts are EACCES, a symlink (AT_SYMLINK_NOFOLLOW) ELOOP.
+      this.mayOpen(p.mount, p.dentry.inode, MAY_EXEC, 0);
+      const name = toByteString(path);
+      const base = name.length === 0 ? String(dirfd) : name.slice(name.lastIndexOf('/') + 1);
+      this.recordExe(p);
+      this.comm = base.slice(0, 15);
+    } catch (e) {
+      throw this.fail(e, 'execve', path);
+    }
+  }
+
+  private recordExe(path: VirtualDentry | null): void {
+    if (path !== null) {
+      path.mount.refs++;
+      path.dentry.pins++;
+      path.dentry.inode.ihold?.();
+    }
+    const old = this.exeFile;
+    this.exeFile = path;
+    if (old !== null) {
+      old.mount.refs--;
+      old.dentry.pins--;
+      old.dentry.inode.iput?.();
+    }
   }
 
   /** Changes the credentials (setresuid/setgroups as one step). */
@@ -188,12 +261,13 @@ export class Process implements WalkContext {
    */
   openat(dirfd: number, path: PathLike, flags: number, mode = 0): number {
     try {
-      // build_open_how: drop unknown bits, O_PATH beats everything else.
-      let f = flags & VALID_OPEN_FLAGS;
+      // The syscall adds O_LARGEFILE (force_o_largefile), then build_open_how drops unknown
+      // bits and O_PATH beats everything else, O_LARGEFILE included.
+      let f = (flags & VALID_OPEN_FLAGS) | O_LARGEFILE;
       let m = mode & S_IALLUGO;
       if (f & O_PATH) f &= O_PATH_FLAGS;
       if (!(f & O_CREAT) && (f & __O_TMPFILE) === 0) m = 0;
-      return this.doOpen(dirfd, toByteString(path), f | O_LARGEFILE, m, 0);
+      return this.doOpen(dirfd, toByteString(path), f, m, 0);
     } catch (e) {
       throw this.fail(e, 'openat', path);
     }
@@ -218,7 +292,8 @@ export class Process implements WalkContext {
         throw vfsError('EINVAL');
       }
       if (flags & O_PATH && flags & ~O_PATH_FLAGS) throw vfsError('EINVAL');
-      return this.doOpen(dirfd, toByteString(path), flags, mode, resolve);
+      // The syscall adds O_LARGEFILE to everything but O_PATH opens.
+      return this.doOpen(dirfd, toByteString(path), flags & O_PATH ? flags : flags | O_LARGEFILE, mode, resolve);
     } catch (e) {
       throw this.fail(e, 'openat2', path);
     }
@@ -256,7 +331,7 @@ export class Process implements WalkContext {
     } else if (flags & O_PATH) {
       const w = new PathWalk(this, lookupFlags);
       const p = w.lookup(dirfd, path);
-      file = new OpenFile(p.mount, p.dentry, p.dentry.inode, fileFlags, defaultHandle);
+      file = new OpenFile(p.mount, p.dentry, p.dentry.inode, fileFlags, holdHandle(p.dentry.inode));
     } else {
       file = this.pathOpenat(dirfd, path, flags, mode, lookupFlags, acc, fileFlags);
     }
@@ -271,7 +346,7 @@ export class Process implements WalkContext {
 
   private pathOpenat(dirfd: number, path: ByteString, flags: number, mode: number, lookupFlags: number, acc: number, fileFlags: number): OpenFile {
     const w = new PathWalk(this, lookupFlags);
-    let s: ByteString | null = w.init(dirfd, path);
+    let s: ByteString | ParsedPath | null = w.init(dirfd, path);
     let created = false;
     for (;;) {
       w.linkPathWalk(s);
@@ -323,7 +398,8 @@ export class Process implements WalkContext {
     }
     this.mayOpen(m, inode, acc, flags);
     if ((flags & O_ACCMODE) !== 0 && !isSpecial(inode.mode) && m.readOnly) throw vfsError('EROFS');
-    const handle = this.openHandle(m, inode, fileFlags);
+    // ->open sees O_TRUNC (do_dentry_open drops it only afterwards): overlayfs copies up no data then.
+    const handle = this.openHandle(m, inode, truncate ? fileFlags | O_TRUNC : fileFlags);
     const file = new OpenFile(m, d, inode, fileFlags, handle.handle);
     file.private = handle.private;
     if (truncate) {
@@ -349,8 +425,9 @@ export class Process implements WalkContext {
     const d = new Dentry(`#${inode.ino}`, p.dentry, inode);
     d.deleted = true;
     void acc;
-    const fileFlags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | __O_TMPFILE | O_DIRECTORY);
-    const file = new OpenFile(p.mount, d, inode, fileFlags, inode.open(fileFlags));
+    // f_flags keep O_TMPFILE (F_GETFL and fdinfo show it); only do_dentry_open's bits go.
+    const fileFlags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
+    const file = new OpenFile(p.mount, d, inode, fileFlags, inode.open(fileFlags, this));
     if (!(flags & O_EXCL)) this.vfs.linkable.add(inode);
     return file;
   }
@@ -407,12 +484,12 @@ export class Process implements WalkContext {
         return { handle: driver(flags) };
       }
       case S_IFIFO:
-        return { handle: this.vfs.pipeOf(inode).open(flags) };
+        return { handle: this.vfs.pipeOf(inode).open(flags, inode.fs instanceof PipeFs) };
       case S_IFSOCK:
         throw vfsError('ENXIO');
       default:
         void m;
-        return { handle: inode.open(flags) };
+        return { handle: inode.open(flags, this) };
     }
   }
 
@@ -424,6 +501,41 @@ export class Process implements WalkContext {
       this.files.close(fd);
     } catch (e) {
       throw this.fail(e, 'close');
+    }
+  }
+
+  /**
+   * Makes an anonymous pipe (pipe2(2)) and returns [read end, write end]. Flags: O_CLOEXEC,
+   * O_NONBLOCK, O_DIRECT (kept in the write end's flags; vroot pipes keep no packet
+   * boundaries). /proc/<pid>/fd names the ends `pipe:[ino]`, and opening that link opens the
+   * same pipe as a fifo. Errors: EINVAL (other flags, O_NOTIFICATION_PIPE), EMFILE.
+   *
+   * @example
+   * const [r, w] = p.pipe2(O_CLOEXEC);
+   */
+  pipe2(flags = 0): [number, number] {
+    try {
+      if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) throw vfsError('EINVAL');
+      const pipefs = this.vfs.pipeFs;
+      const dentry = pipefs.newPipe(this.cred);
+      const pipe = this.vfs.pipeOf(dentry.inode);
+      // create_pipe_files: both ends share one dentry.
+      const reader = new OpenFile(pipefs.mount, dentry, dentry.inode, O_RDONLY | (flags & O_NONBLOCK), pipe.open(O_RDONLY, true));
+      const writer = new OpenFile(pipefs.mount, dentry, dentry.inode, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)), pipe.open(O_WRONLY, true));
+      const cloexec = (flags & O_CLOEXEC) !== 0;
+      let fdr = -1;
+      try {
+        fdr = this.files.install(reader, cloexec);
+        return [fdr, this.files.install(writer, cloexec)];
+      } catch (e) {
+        if (fdr >= 0) this.files.close(fdr);
+        else { reader.refs = 1; reader.put(); }
+        writer.refs = 1;
+        writer.put();
+        throw e;
+      }
+    } catch (e) {
+      throw this.fail(e, 'pipe2');
     }
   }
 
@@ -482,7 +594,7 @@ export class Process implements WalkContext {
           this.files.setCloexec(fd, (arg & FD_CLOEXEC) !== 0);
           return 0;
         case F_GETFL:
-          return file.flags & ~(O_CLOEXEC | __O_TMPFILE);
+          return file.flags;
         case F_SETFL:
           if (arg & O_NOATIME && !(file.flags & O_NOATIME) && !ownerOrCapable(this.cred, file.inode)) throw vfsError('EPERM');
           file.flags = (file.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
@@ -515,7 +627,9 @@ export class Process implements WalkContext {
       const n = this.handleRead(file, buf, offset, length, file.pos);
       if (file.inode.isRegular()) {
         file.pos += n;
-        if (n > 0) this.touchAtimeFile(file);
+        // Linux (filemap_read, shmem_file_read_iter) touches atime on every read that asks
+        // for bytes, one that meets the end of the file included.
+        if (length > 0) this.touchAtimeFile(file);
       }
       return n;
     } catch (e) {
@@ -536,13 +650,17 @@ export class Process implements WalkContext {
   /** Reads at `position` without moving the offset (pread64(2)). Errors: as read, ESPIPE, EINVAL. */
   pread(fd: number, buf: Uint8Array, position: number, offset = 0, length = buf.length - offset): number {
     try {
+      // ksys_pread64/ksys_pwrite64: EINVAL, EBADF, ESPIPE (no positional I/O), then vfs_*'s EBADF.
       if (position < 0) throw vfsError('EINVAL');
-      if ((this.files.get(fd).inode.mode & S_IFMT) === S_IFIFO) throw vfsError('ESPIPE');
-      const file = this.fileForIo(fd, false);
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      const type = file.inode.mode & S_IFMT;
+      if (type === S_IFIFO || type === S_IFSOCK) throw vfsError('ESPIPE');
+      if (!file.readable) throw vfsError('EBADF');
       checkRange(buf, offset, length);
       if (file.inode.isDir()) throw vfsError('EISDIR');
       const n = file.handle.read(buf, offset, length, position);
-      if (n > 0) this.touchAtimeFile(file);
+      if (length > 0) this.touchAtimeFile(file);
       return n;
     } catch (e) {
       throw this.fail(e, 'pread64');
@@ -576,9 +694,13 @@ export class Process implements WalkContext {
   /** Writes at `position` without moving the offset (pwrite64(2)); O_APPEND still appends, as on Linux. */
   pwrite(fd: number, buf: Uint8Array, position: number, offset = 0, length = buf.length - offset): number {
     try {
+      // ksys_pread64/ksys_pwrite64: EINVAL, EBADF, ESPIPE (no positional I/O), then vfs_*'s EBADF.
       if (position < 0) throw vfsError('EINVAL');
-      if ((this.files.get(fd).inode.mode & S_IFMT) === S_IFIFO) throw vfsError('ESPIPE');
-      const file = this.fileForIo(fd, true);
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      const type = file.inode.mode & S_IFMT;
+      if (type === S_IFIFO || type === S_IFSOCK) throw vfsError('ESPIPE');
+      if (!file.writable) throw vfsError('EBADF');
       checkRange(buf, offset, length);
       if (length === 0) return 0;
       if (file.inode.isRegular()) this.removePrivs(file.inode);
@@ -639,6 +761,39 @@ export class Process implements WalkContext {
     }
   }
 
+  /**
+   * Allocates or punches file space (fallocate(2)) in Linux's order of checks (vfs_fallocate).
+   * Errors: EBADF, EINVAL, EOPNOTSUPP, ESPIPE, EISDIR, ENODEV, EFBIG, ENOSPC.
+   */
+  fallocate(fd: number, mode: number, offset: number, length: number): void {
+    try {
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      if (offset < 0 || length <= 0) throw vfsError('EINVAL');
+      if (mode & ~0x7f) throw vfsError('EOPNOTSUPP');
+      if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) === (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) throw vfsError('EOPNOTSUPP');
+      if (mode & FALLOC_FL_PUNCH_HOLE && !(mode & FALLOC_FL_KEEP_SIZE)) throw vfsError('EOPNOTSUPP');
+      if (mode & FALLOC_FL_COLLAPSE_RANGE && mode & ~FALLOC_FL_COLLAPSE_RANGE) throw vfsError('EINVAL');
+      if (mode & FALLOC_FL_INSERT_RANGE && mode & ~FALLOC_FL_INSERT_RANGE) throw vfsError('EINVAL');
+      if (mode & FALLOC_FL_UNSHARE_RANGE && mode & ~(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE)) throw vfsError('EINVAL');
+      if (!file.writable) throw vfsError('EBADF');
+      const inode = file.inode;
+      const type = inode.mode & S_IFMT;
+      if (type === S_IFIFO) throw vfsError('ESPIPE');
+      if (type === S_IFDIR) throw vfsError('EISDIR');
+      if (type !== S_IFREG && type !== S_IFBLK) throw vfsError('ENODEV');
+      if (offset + length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
+      if (file.handle.fallocate === undefined) throw vfsError('EOPNOTSUPP');
+      file.handle.fallocate(mode, offset, length);
+      // file_modified: set-ID bits go, mtime and ctime move.
+      this.removePrivs(inode);
+      const now = this.vfs.clock();
+      inode.setattr({ mtime: now }, now);
+    } catch (e) {
+      throw this.fail(e, 'fallocate');
+    }
+  }
+
   /** fsync(2). Errors: EBADF, EINVAL (no sync for this object). */
   fsync(fd: number): void {
     try {
@@ -694,6 +849,31 @@ export class Process implements WalkContext {
       if (tooSmall) throw vfsError('EINVAL');
       this.touchAtimeFile(file);
       return out;
+    } catch (e) {
+      throw this.fail(e, 'getdents64');
+    }
+  }
+
+  /**
+   * Reads every remaining entry of an open directory in one call, `.` and `..` left out,
+   * appending names and DT_* types to the arrays given: getdents64 for callers that list whole
+   * directories (readdir of a facade), without a record object per entry.
+   * Errors: as getdents64.
+   */
+  readDirectory(fd: number, names: ByteString[], types: number[]): void {
+    try {
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      if (!file.inode.isDir()) throw vfsError('ENOTDIR');
+      if (file.dentry.deleted) throw vfsError('ENOENT');
+      if (file.pos < 2) file.pos = 2;
+      file.handle.readdir(file.pos, (name, _ino, type, next) => {
+        names.push(name);
+        types.push(type);
+        file.pos = next;
+        return true;
+      });
+      this.touchAtimeFile(file);
     } catch (e) {
       throw this.fail(e, 'getdents64');
     }
@@ -810,8 +990,8 @@ export class Process implements WalkContext {
       const p = this.lookupPath(dirfd, path, 0, AT_EMPTY_PATH);
       const inode = p.dentry.inode;
       if (!inode.isSymlink()) throw vfsError(bytes.length === 0 ? 'ENOENT' : 'EINVAL');
-      const magic = (inode as Partial<{ magicLinkText(): ByteString }>).magicLinkText;
-      const target = magic !== undefined ? magic.call(inode) : inode.readlink();
+      const magic = (inode as Partial<MagicLink>).magicLinkText;
+      const target = magic !== undefined ? magic.call(inode, this) : inode.readlink(this);
       this.touchAtimeInode(p.mount, inode);
       return target;
     } catch (e) {
@@ -838,7 +1018,8 @@ export class Process implements WalkContext {
 
   /**
    * Creates a file system node (mknodat(2)): S_IFREG (or 0), S_IFIFO, S_IFSOCK without privilege;
-   * S_IFCHR and S_IFBLK need CAP_MKNOD. Errors: EINVAL (bad type), EPERM, EEXIST, ...
+   * S_IFCHR and S_IFBLK need CAP_MKNOD, except a whiteout (character device 0/0, Linux 5.8+).
+   * Errors: EINVAL (bad type), EPERM, EEXIST, ...
    */
   mknodat(dirfd: number, path: PathLike, mode: number, dev = 0): void {
     try {
@@ -1023,6 +1204,7 @@ export class Process implements WalkContext {
     }
     if ((oldDentry.mounted > 0 && this.isMountpointIn(mount, oldDentry)) ||
       (newDentry !== null && newDentry.mounted > 0 && this.isMountpointIn(mount, newDentry))) throw vfsError('EBUSY');
+    if (flags & ~mount.fs.renameFlags) throw vfsError('EINVAL');
     // Over an existing entry the entry keeps its stored name, which differs from the new name
     // in a casefolded directory (ext4_rename updates the found entry in place).
     const newName = newDentry !== null ? newDentry.name : newW.last;
@@ -1130,7 +1312,13 @@ export class Process implements WalkContext {
       let kill = false;
       if (mode & S_ISUID) { mode &= ~S_ISUID; kill = true; }
       if (shouldDropSgid(this.cred, inode)) { mode &= ~S_ISGID; kill = true; }
-      if (kill) attr.mode = mode;
+      if (kill) {
+        // notify_change turns ATTR_KILL_SUID/SGID into ATTR_MODE, which setattr_prepare lets
+        // only the owner or CAP_FOWNER set, dropping S_ISGID outside the (new) group.
+        if (!ownerOrCapable(this.cred, inode)) throw vfsError('EPERM');
+        if (!inGroupOrCapable(this.cred, setGid ? gid : inode.gid)) mode &= ~S_ISGID;
+        attr.mode = mode;
+      }
     }
     this.setattr(inode, attr);
   }
@@ -1217,16 +1405,22 @@ export class Process implements WalkContext {
       const file = this.files.get(fd);
       if (file.isPath) throw vfsError('EBADF');
       if (!file.inode.isRegular() || !file.writable) throw vfsError('EINVAL');
-      this.doTruncate(file.inode, length, false);
+      this.doTruncate(file.inode, length, true);
     } catch (e) {
       throw this.fail(e, 'ftruncate');
     }
   }
 
-  private doTruncate(inode: Inode, length: number, _open: boolean): void {
+  /**
+   * Linux do_truncate. open(O_TRUNC) and ftruncate pass ATTR_MTIME|ATTR_CTIME (`timeAttrs`);
+   * truncate(2) passes ATTR_SIZE alone and the filesystem decides whether mtime moves (tmpfs:
+   * when the size changes or data is dropped; ext4: when the size changes).
+   */
+  private doTruncate(inode: Inode, length: number, timeAttrs: boolean): void {
     if (length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
     const now = this.vfs.clock();
-    const attr: SetAttr = { size: length, mtime: now };
+    const attr: SetAttr = { size: length };
+    if (timeAttrs) attr.mtime = now;
     const kill = this.privsToRemove(inode);
     if (kill !== -1) attr.mode = kill;
     inode.setattr(attr, now);
@@ -1508,6 +1702,8 @@ export class Process implements WalkContext {
 
   /**
    * Mounts a filesystem, or bind-mounts a path, on `target` (mount(2)). Needs CAP_SYS_ADMIN.
+   * A bind mount starts with the flags of the mount it copies (clone_mnt); `options` add to
+   * them, as mount(8) does by remounting after the bind.
    * Errors: EPERM, ENOENT, ENOTDIR (a directory bound on a file or the reverse), EINVAL.
    */
   mount(source: MountSource, target: PathLike, options: MountOptions = {}): void {
@@ -1515,6 +1711,8 @@ export class Process implements WalkContext {
       // do_mount looks the target up before path_mount checks the privilege.
       const t = this.lookupPath(AT_FDCWD, target, LOOKUP_FOLLOW, 0);
       if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
+      // lock_mount: nothing can be mounted on a mount that was detached.
+      if (t.mount.detached) throw vfsError('ENOENT');
       let fs: FileSystem;
       let root: Dentry;
       if ('bind' in source) {
@@ -1522,7 +1720,7 @@ export class Process implements WalkContext {
         if (s.dentry.inode.isDir() !== t.dentry.inode.isDir()) throw vfsError(t.dentry.inode.isDir() ? 'ENOTDIR' : 'EISDIR');
         fs = s.mount.fs;
         root = s.dentry;
-        const m = this.vfs.attachMount(fs, root, t, mountFlags(options));
+        const m = this.vfs.attachMount(fs, root, t, s.mount.flags | mountFlags(options));
         if (source.recursive) this.vfs.copySubmounts(s, m);
         return;
       }
@@ -1535,14 +1733,18 @@ export class Process implements WalkContext {
     }
   }
 
-  /** Changes the flags of the mount at `target` (mount(2) with MS_REMOUNT). */
+  /**
+   * Changes the flags of the mount at `target` (mount(2) with MS_REMOUNT|MS_BIND). As on Linux,
+   * a remount that says nothing of access times (`noatime` left out) keeps the mount's.
+   */
   remount(target: PathLike, options: MountOptions): void {
     try {
       if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
       const t = this.lookupPath(AT_FDCWD, target, LOOKUP_FOLLOW, 0);
       if (t.dentry !== t.mount.root) throw vfsError('EINVAL');
       if (!options.readOnly && t.mount.fs.readOnly) throw vfsError('EROFS');
-      t.mount.flags = mountFlags(options);
+      const keepAtime = options.noatime === undefined ? t.mount.flags & MS_NOATIME : 0;
+      t.mount.flags = mountFlags(options) | keepAtime;
       void MS_REMOUNT; void MS_BIND; void MS_REC; void MS_RDONLY;
     } catch (e) {
       throw this.fail(e, 'mount', target);
@@ -1559,7 +1761,8 @@ export class Process implements WalkContext {
       if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW)) throw vfsError('EINVAL');
       const t = this.lookupPath(AT_FDCWD, target, (flags & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW) | LOOKUP_MOUNTPOINT, 0);
       if (!this.cred.capable('CAP_SYS_ADMIN')) throw vfsError('EPERM');
-      if (t.dentry !== t.mount.root) throw vfsError('EINVAL');
+      // path_mounted, then check_mnt: a mount already detached is in no namespace.
+      if (t.dentry !== t.mount.root || t.mount.detached) throw vfsError('EINVAL');
       if (t.mount === this.fsContext.root.mount && !(flags & MNT_DETACH)) {
         // Linux: "unmounting" the caller's root remounts it read-only instead (do_umount_root).
         t.mount.fs.remountedReadOnly = true;
@@ -1637,11 +1840,15 @@ export class Process implements WalkContext {
     if (!safe) throw vfsError('EPERM');
   }
 
-  /** Linux inode_permission: read-only filesystems refuse writes, then generic_permission. */
+  /**
+   * Linux inode_permission: read-only filesystems refuse writes, nobody may write to an
+   * immutable inode, then generic_permission.
+   */
   inodePermission(inode: Inode, mask: number): void {
-    if (mask & MAY_WRITE && inode.fs.isReadOnly()) {
+    if (mask & MAY_WRITE) {
       const t = inode.mode & S_IFMT;
-      if (t === S_IFREG || t === S_IFDIR || t === S_IFLNK) throw vfsError('EROFS');
+      if (inode.fs.isReadOnly() && (t === S_IFREG || t === S_IFDIR || t === S_IFLNK)) throw vfsError('EROFS');
+      if (inode.immutable) throw vfsError('EPERM');
     }
     const e = permissionErrno(this.cred, inode, mask);
     if (e !== 0) throw makeError(e);
@@ -1711,8 +1918,9 @@ export class Process implements WalkContext {
     if (m !== -1) inode.setattr({ mode: m }, this.vfs.clock());
   }
 
-  /** notify_change: apply with ctime = now. */
+  /** notify_change: immutable inodes refuse (EPERM); apply with ctime = now. */
   private setattr(inode: Inode, attr: SetAttr, now: Timespec = this.vfs.clock()): void {
+    if (inode.immutable) throw vfsError('EPERM');
     inode.setattr(attr, now);
   }
 
@@ -1729,11 +1937,15 @@ export class Process implements WalkContext {
   /** Linux atime_needs_update with relatime. */
   atimeNeedsUpdate(mount: Mount, inode: Inode): boolean {
     if (mount.noatime || mount.readOnly) return false;
+    if (inode.fs.noDirAtime && inode.isDir()) return false;
+    // relatime_need_update: an atime newer than mtime and ctime needs an update only once a
+    // day. This is the common case on every read and symlink walk, so it asks the clock
+    // (which costs more than the rest of the check) only when the day test needs it.
+    const fresh = !timeLE(inode.atimeSec, inode.atimeNsec, inode.mtimeSec, inode.mtimeNsec) &&
+      !timeLE(inode.atimeSec, inode.atimeNsec, inode.ctimeSec, inode.ctimeNsec);
+    if (fresh && this.vfs.clockSeconds() - inode.atimeSec < DAY) return false;
+    // atime_needs_update: nothing to do when atime already equals now.
     const now = this.vfs.clock();
-    // relatime_need_update, then "atime already equals now" (atime_needs_update).
-    if (!timeLE(inode.atimeSec, inode.atimeNsec, inode.mtimeSec, inode.mtimeNsec) &&
-      !timeLE(inode.atimeSec, inode.atimeNsec, inode.ctimeSec, inode.ctimeNsec) &&
-      now.sec - inode.atimeSec < DAY) return false;
     return inode.atimeSec !== now.sec || inode.atimeNsec !== now.nsec;
   }
 
@@ -1761,6 +1973,13 @@ export class Process implements WalkContext {
 }
 
 const O_NOCTTY_BIT = 0o400;
+
+/** The handle of an O_PATH descriptor: no I/O, but it holds the inode until closed (ihold/iput). */
+function holdHandle(inode: Inode): FileHandle {
+  if (inode.ihold === undefined) return defaultHandle;
+  inode.ihold();
+  return { ...defaultHandle, release: () => inode.iput?.() };
+}
 
 function isPlainAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;

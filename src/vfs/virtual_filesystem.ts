@@ -22,6 +22,7 @@ import { FsContext } from './fs_context.js';
 import type { FileSystem, Inode } from './inode.js';
 import { Mount, mountFlags, type MountOptions, type VirtualDentry } from './mount.js';
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, PathWalk } from './path_walk.js';
+import { PipeFs } from './pipefs.js';
 import { Process } from './process.js';
 
 /** Options of a VirtualFileSystem. */
@@ -70,6 +71,8 @@ export class VirtualFileSystem {
   private readonly processes = new Map<number, Process>();
   private nextPid = 1;
   private readonly pipes = new WeakMap<Inode, Pipe>();
+  private pipefs: PipeFs | null = null;
+  private readonly exitObservers: ((p: Process) => void)[] = [];
 
   constructor(options: VfsOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -81,6 +84,23 @@ export class VirtualFileSystem {
       maxFds: options.maxFds ?? 1024,
     };
   }
+
+  /**
+   * Whole seconds of the clock, for relatime's one-day rule, which asks on every read and every
+   * symlink followed. Reading the system clock costs more than that rule's whole check, so the
+   * system clock is read once per 256 calls: an atime due after a day may then be updated a few
+   * calls late, which the rule tolerates.
+   */
+  clockSeconds(): number {
+    if (this.clock !== systemClock) return this.clock().sec;
+    if (--this.coarseCalls <= 0) {
+      this.coarseSec = Math.floor(Date.now() / 1000);
+      this.coarseCalls = 256;
+    }
+    return this.coarseSec;
+  }
+  private coarseSec = 0;
+  private coarseCalls = 0;
 
   /** The namespace's root mount. Errors: ENOENT before anything is mounted on '/'. */
   get root(): VirtualDentry {
@@ -107,6 +127,7 @@ export class VirtualFileSystem {
     const flags = mountFlags(options);
     if (this.rootMount === null) {
       if (toByteString(path) !== '/') throw vfsError('ENOENT', 'mount "/" first');
+      fs.attachTo(this);
       this.rootMount = new Mount(fs, rootDentryOf(fs), null, null, flags);
       return this.rootMount;
     }
@@ -147,10 +168,10 @@ export class VirtualFileSystem {
     return this.registerProcess(0, cred, boot, new FdTable(this.options.maxFds));
   }
 
-  /** @internal Adds a process to the table. */
-  registerProcess(ppid: number, cred: Cred, fsContext: FsContext, files: FdTable): Process {
+  /** @internal Adds a process to the table; `tgid` makes it a thread of that group. */
+  registerProcess(ppid: number, cred: Cred, fsContext: FsContext, files: FdTable, tgid?: number): Process {
     const pid = this.nextPid++;
-    const p = new Process(this, pid, ppid, cred, fsContext, files);
+    const p = new Process(this, pid, ppid, cred, fsContext, files, tgid ?? pid);
     this.processes.set(pid, p);
     return p;
   }
@@ -158,6 +179,19 @@ export class VirtualFileSystem {
   /** @internal */
   unregisterProcess(p: Process): void {
     this.processes.delete(p.pid);
+    for (const observer of this.exitObservers) observer(p);
+  }
+
+  /**
+   * Calls `observer` with every process that leaves the table from now on (procfs forgets its
+   * entries then, as Linux's proc_flush_pid does). Returns a function that stops the calls.
+   */
+  observeExits(observer: (p: Process) => void): () => void {
+    this.exitObservers.push(observer);
+    return () => {
+      const i = this.exitObservers.indexOf(observer);
+      if (i >= 0) this.exitObservers.splice(i, 1);
+    };
   }
 
   /** The process with `pid`, if it is alive. */
@@ -190,6 +224,11 @@ export class VirtualFileSystem {
       this.pipes.set(inode, p);
     }
     return p;
+  }
+
+  /** @internal The pipefs of anonymous pipes, made on first use. */
+  get pipeFs(): PipeFs {
+    return this.pipefs ??= new PipeFs(this.clock);
   }
 
   /**
@@ -228,6 +267,7 @@ export class VirtualFileSystem {
 
   /** @internal Attaches a mount of `fs` showing `root` at `target`. */
   attachMount(fs: FileSystem, root: Dentry, target: VirtualDentry, flags: number): Mount {
+    fs.attachTo(this);
     const m = new Mount(fs, root, target.mount, target.dentry, flags);
     target.mount.children.set(target.dentry, m);
     target.dentry.mounted++;
@@ -236,12 +276,18 @@ export class VirtualFileSystem {
     return m;
   }
 
-  /** @internal Copies the mounts below `source` onto the bind mount `copy` (MS_BIND|MS_REC). */
-  copySubmounts(source: VirtualDentry, copy: Mount): void {
-    for (const [mp, child] of source.mount.children) {
-      if (!mp.isSubdirOf(source.dentry)) continue;
+  /**
+   * @internal Copies the mounts below `source` onto the bind mount `copy` (MS_BIND|MS_REC).
+   * Linux's copy_tree copies the source tree before the bind is attached; here `copy` is
+   * already attached, possibly below `source` (a bind of a directory onto itself or into its
+   * own subtree), so it and its copies are skipped rather than copied again and again.
+   */
+  copySubmounts(source: VirtualDentry, copy: Mount, made: Set<Mount> = new Set([copy])): void {
+    for (const [mp, child] of [...source.mount.children]) {
+      if (made.has(child) || !mp.isSubdirOf(source.dentry)) continue;
       const inner = this.attachMount(child.fs, child.root, { mount: copy, dentry: mp }, child.flags);
-      this.copySubmounts({ mount: child, dentry: child.root }, inner);
+      made.add(inner);
+      this.copySubmounts({ mount: child, dentry: child.root }, inner, made);
     }
   }
 
@@ -251,19 +297,22 @@ export class VirtualFileSystem {
    */
   detachMount(m: Mount, lazy: boolean): void {
     if (!lazy && (m.refs > 0 || m.children.size > 0)) throw vfsError('EBUSY');
-    const parent = m.parent;
-    const mp = m.mountpoint;
-    if (parent === null || mp === null) {
-      // The namespace's root, lazily: processes keep it as their root; nothing else changes.
-      m.detached = true;
-      return;
-    }
-    parent.children.delete(mp);
-    mp.mounted--;
-    mp.pins--;
-    m.root.pins--;
-    m.detached = true;
-    // Lazily detached children stay attached to the detached mount, reachable only by holders.
+    // umount_tree: the mount and, for MNT_DETACH, every mount below it leave the namespace and
+    // are disconnected from each other; holders of their dentries keep what they hold.
+    const disconnect = (x: Mount): void => {
+      for (const child of [...x.children.values()]) disconnect(child);
+      x.detached = true;
+      const parent = x.parent;
+      const mp = x.mountpoint;
+      if (parent === null || mp === null) return;
+      if (parent.children.get(mp) === x) parent.children.delete(mp);
+      mp.mounted--;
+      mp.pins--;
+      x.root.pins--;
+      x.parent = null;
+      x.mountpoint = null;
+    };
+    disconnect(m);
   }
 
   /** Every mount reachable from the namespace root, parents before children (for /proc/mounts). */

@@ -5,25 +5,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_WRONLY,
-  RENAME_EXCHANGE, RENAME_NOREPLACE, Tmpfs, toByteString, VfsError, VirtualFileSystem, type Process, type TmpfsOptions,
+  RENAME_EXCHANGE, RENAME_NOREPLACE, Tmpfs, toByteString, VirtualFileSystem, type Process, type TmpfsOptions,
 } from '../../src/mod.js';
 import type { TmpfsInode } from '../../src/fs/tmpfs/tmpfs.js';
+import { code } from '../_errno.js';
 
 function setup(options: TmpfsOptions = { casefold: true }): { vfs: VirtualFileSystem; p: Process; fs: Tmpfs } {
   const vfs = new VirtualFileSystem();
   const fs = new Tmpfs(options);
   vfs.mount(fs, '/');
   return { vfs, p: vfs.createProcess(), fs };
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
 }
 
 function touch(p: Process, path: string | Uint8Array): void {

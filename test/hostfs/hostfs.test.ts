@@ -16,6 +16,7 @@ import {
 import { HostFs, type HostFsOptions } from '../../src/node/mod.js';
 import { loadHostCalls } from '../../src/fs/hostfs/_native.js';
 import { isRoot, scratch } from './_scratch.js';
+import { code } from '../_errno.js';
 
 const enc = new TextEncoder();
 const B = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -25,16 +26,6 @@ function setup(dir: string, options: HostFsOptions = {}): { p: Process; fs: Host
   const fs = new HostFs(dir, options);
   vfs.mount(fs, '/');
   return { vfs, fs, p: vfs.createProcess() };
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
 }
 
 function readAll(p: Process, path: string | Uint8Array): string {

@@ -177,6 +177,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fd, fc.option(fc.tuple(time, time), { nil: null })).map(([f, t]): Op => ['utimens', f, null, t, 0]) },
   { weight: 2, arbitrary: fc.tuple(pathArb, fc.constantFrom(0, 3, 5000, -1)).map(([p, n]): Op => ['truncate', p, n]) },
   { weight: 1, arbitrary: fc.tuple(fd, fc.constantFrom(0, 2, 10000, -5)).map(([f, n]): Op => ['ftruncate', f, n]) },
+  { weight: 2, arbitrary: fc.tuple(fd, fc.constantFrom(0, 0, 1, 3, 2, 0x10, 0x08, 0x20, 0x41, 0x80), fc.constantFrom(0, 3, 4096, 5000, -1), fc.constantFrom(1, 100, 4096, 9000, 0)).map(([f, m, o, l]): Op => ['fallocate', f, m, o, l]) },
   { weight: 3, arbitrary: fc.tuple(dirfd, pathArb, fc.constantFrom(0, 1, 2, 4, 7, 8), atFlags([AT_SYMLINK_NOFOLLOW, 0x200])).map(([d, p, m, f]): Op => ['access', d, p, m, f]) },
   { weight: 2, arbitrary: pathArb.map((p): Op => ['chdir', p]) },
   { weight: 1, arbitrary: fd.map((f): Op => ['fchdir', f]) },

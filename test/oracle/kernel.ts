@@ -51,8 +51,9 @@ export class KernelOracle {
   private waiting: ((line: string) => void)[] = [];
   private nextId = 0;
 
-  constructor() {
-    this.child = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `oracleScript` runs another oracle speaking the same protocol (test/proc/proc_oracle.py). */
+  constructor(oracleScript: string = script) {
+    this.child = spawn('python3', [oracleScript], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => {
       this.buffer += chunk;

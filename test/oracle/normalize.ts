@@ -41,3 +41,13 @@ export function normalizeResults(ops: Op[], results: OpResult[]): OpResult[] {
     }
   });
 }
+
+/** The first operation whose two results differ, described for a failure message; null when none. */
+export function firstDifference(ops: readonly unknown[], kernel: OpResult[], vroot: OpResult[]): string | null {
+  for (let i = 0; i < ops.length; i++) {
+    const k = JSON.stringify(kernel[i]);
+    const v = JSON.stringify(vroot[i]);
+    if (k !== v) return `op #${i} ${JSON.stringify(ops[i])}\n  kernel: ${k}\n  vroot:  ${v}`;
+  }
+  return null;
+}

@@ -29,6 +29,7 @@ export type Op =
   | ['utimens', number, string | null, [[number, number], [number, number]] | null, number]
   | ['truncate', string, number]
   | ['ftruncate', number, number]
+  | ['fallocate', number, number, number, number]
   | ['access', number, string, number, number]
   | ['chdir', string]
   | ['fchdir', number]

@@ -4,12 +4,13 @@
  */
 import {
   AT_FDCWD, O_PATH, S_IFDIR, S_IFMT, Tmpfs, UTIME_NOW, UTIME_OMIT, VfsError, VirtualFileSystem,
-  Cred, byteStringToBytes, bytesToByteString, type Process, type Stat, type VfsOptions,
+  Cred, byteStringToBytes, bytesToByteString, type FileSystem, type Process, type Stat, type VfsOptions,
 } from '../../src/mod.js';
 import { WOULD_BLOCK } from '../../src/vfs/devices.js';
 import type { Op, OpResult, StatValue } from './ops.js';
 
-class Normalizer {
+/** Normalizes stat results as kernel_oracle.py does. */
+export class Normalizer {
   private readonly labels = new Map<string, string>();
   private readonly seen = new Map<string, [number, number][]>();
   readonly explicit = new Set<string>();
@@ -41,10 +42,13 @@ function bs(s: string): Uint8Array {
   return byteStringToBytes(s);
 }
 
-/** Runs `ops` on a fresh vroot and returns results in the oracle's format. */
-export function runOnVroot(ops: Op[], options: VfsOptions = {}): OpResult[] {
+/**
+ * Runs `ops` on a fresh vroot whose root is `makeRoot()` (a tmpfs by default) and returns
+ * results in the oracle's format.
+ */
+export function runOnVroot(ops: Op[], options: VfsOptions = {}, makeRoot: () => FileSystem = () => new Tmpfs()): OpResult[] {
   const vfs = new VirtualFileSystem(options);
-  vfs.mount(new Tmpfs(), '/');
+  vfs.mount(makeRoot(), '/');
   const p = vfs.createProcess({ umask: 0o022 });
   // Occupy 0, 1 and 2 as a real process's stdio does, so the first open gives 3.
   for (let i = 0; i < 3; i++) p.openat(AT_FDCWD, '/', O_PATH);
@@ -62,7 +66,8 @@ export function runOnVroot(ops: Op[], options: VfsOptions = {}): OpResult[] {
   return results;
 }
 
-function runOp(p: Process, op: Op, norm: Normalizer): unknown {
+/** Runs one op on `p` and returns its normalized value. */
+export function runOp(p: Process, op: Op, norm: Normalizer): unknown {
   switch (op[0]) {
     case 'become': {
       const [, uid, gid, groups] = op;
@@ -141,6 +146,9 @@ function runOp(p: Process, op: Op, norm: Normalizer): unknown {
       return null;
     case 'ftruncate':
       p.ftruncate(op[1], op[2]);
+      return null;
+    case 'fallocate':
+      p.fallocate(op[1], op[2], op[3], op[4]);
       return null;
     case 'access':
       p.faccessat2(op[1], bs(op[2]), op[3], op[4]);

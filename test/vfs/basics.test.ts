@@ -5,23 +5,14 @@ import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY,
   O_RDWR, O_WRONLY, O_APPEND, O_CLOEXEC, F_GETFD, FD_CLOEXEC, SEEK_SET, SEEK_END, RENAME_EXCHANGE,
   RENAME_NOREPLACE, RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
-  S_IFMT, S_IFDIR, S_IFREG, Tmpfs, VirtualFileSystem, VfsError, type Process,
+  S_IFMT, S_IFDIR, S_IFREG, O_TMPFILE, Tmpfs, VirtualFileSystem, type Process,
 } from '../../src/mod.js';
+import { code } from '../_errno.js';
 
 function setup(): { vfs: VirtualFileSystem; p: Process } {
   const vfs = new VirtualFileSystem();
   vfs.mount(new Tmpfs(), '/');
   return { vfs, p: vfs.createProcess() };
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
 }
 
 const enc = new TextEncoder();
@@ -258,7 +249,7 @@ test('unlinked open files stay readable; sparse files report holes', () => {
 
 test('the dentry cache stays within its bound and evicted names are found again', async () => {
   const { setDentryCacheLimit } = await import('../../src/vfs/dentry.js');
-  const { dcache } = await import('../../src/vfs/dentry.js');
+  const { dentryCacheSize } = await import('../../src/vfs/dentry.js');
   const { p } = setup();
   setDentryCacheLimit(200);
   try {
@@ -266,7 +257,8 @@ test('the dentry cache stays within its bound and evicted names are found again'
     for (let i = 0; i < 1000; i++) writeFile(p, `/many/f${i}`, `${i}`);
     const held = p.openat(AT_FDCWD, '/many/f1', O_RDONLY);
     for (let i = 0; i < 1000; i++) p.fstatat(AT_FDCWD, `/many/f${i}`);
-    assert.ok(dcache.size <= 200, `${dcache.size} dentries cached`);
+    const cached = dentryCacheSize(p.root().mount.fs);
+    assert.ok(cached <= 200, `${cached} dentries cached`);
     // Evicted names are looked up again; a held (pinned) dentry keeps working and renames track it.
     for (let i = 0; i < 1000; i += 97) assert.equal(readFile(p, `/many/f${i}`), `${i}`);
     p.renameat2(AT_FDCWD, '/many/f1', AT_FDCWD, '/many/renamed');
@@ -277,4 +269,20 @@ test('the dentry cache stays within its bound and evicted names are found again'
   } finally {
     setDentryCacheLimit(250_000);
   }
+});
+
+test('an O_TMPFILE file that is never linked gives its inode back when closed', () => {
+  const vfs = new VirtualFileSystem();
+  vfs.mount(new Tmpfs({ nrInodes: 10 }), '/');
+  const p = vfs.createProcess();
+  for (let i = 0; i < 50; i++) p.close(p.openat(AT_FDCWD, '/', O_TMPFILE | O_RDWR, 0o600));
+  // And unlinked-but-open files keep theirs until closed, as shmem counts until eviction.
+  const fds: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    fds.push(p.openat(AT_FDCWD, `/f${i}`, O_CREAT | O_RDWR, 0o600));
+    p.unlinkat(AT_FDCWD, `/f${i}`);
+  }
+  assert.equal(code(() => p.openat(AT_FDCWD, '/one-more', O_CREAT | O_RDWR, 0o600)), 'ENOSPC');
+  for (const fd of fds) p.close(fd);
+  assert.equal(code(() => p.close(p.openat(AT_FDCWD, '/one-more', O_CREAT | O_RDWR, 0o600))), 'OK');
 });

@@ -8,7 +8,9 @@
  * const vfs = new VirtualFileSystem();
  * vfs.mount(new Tmpfs(), '/');
  */
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, XATTR_CREATE, XATTR_REPLACE } from '../../abi/constants.js';
+import {
+  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, XATTR_CREATE, XATTR_REPLACE,
+} from '../../abi/constants.js';
 import { casefoldKey, casefoldKeyStrict, utf8Validate } from '../../emu/casefold/casefold.js';
 import type { ByteString } from '../../vfs/bytes.js';
 import { systemClock, type Clock } from '../../vfs/clock.js';
@@ -390,8 +392,9 @@ export class TmpfsDirectory extends TmpfsInode implements FileHandle {
     inode.nlink--;
     inode.touchCtime(now);
     if (inode.nlink === 0) {
-      this.fs.inodeCount--;
+      // A regular file is freed (and uncounted) when its last holder lets go, as shmem_evict_inode.
       if (inode instanceof TmpfsFile) inode.freeWhenUnused();
+      else this.fs.inodeCount--;
     }
   }
 }
@@ -400,12 +403,23 @@ export class TmpfsDirectory extends TmpfsInode implements FileHandle {
 export class TmpfsFile extends TmpfsInode implements FileHandle {
   readonly data = new FileData();
   private openCount = 0;
+  /** Evicted: unlinked and released (an O_TMPFILE file that was never linked included). */
+  private freed = false;
 
   override blocks(): number { return this.data.allocatedPages * (PAGE_SIZE / 512); }
 
   override open(): FileHandle {
     this.openCount++;
     return this;
+  }
+
+  // An O_PATH descriptor or an executable keeps an unlinked file's data as an open file does.
+  override ihold(): void {
+    this.openCount++;
+  }
+
+  override iput(): void {
+    this.release();
   }
 
   read(buf: Uint8Array, offset: number, length: number, position: number): number {
@@ -434,6 +448,34 @@ export class TmpfsFile extends TmpfsInode implements FileHandle {
     return this.data.seekDataHole(this.size, offset, hole);
   }
 
+  /** shmem_fallocate: plain allocation (optionally keeping the size) and hole punching. */
+  fallocate(mode: number, offset: number, length: number): void {
+    if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) throw vfsError('EOPNOTSUPP');
+    if (mode & FALLOC_FL_PUNCH_HOLE) {
+      const before = this.data.allocatedPages;
+      this.data.punch(offset, length);
+      this.fs.chargePages(this.data.allocatedPages - before);
+      return;
+    }
+    if (offset + length > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
+    this.fs.chargePages(this.data.missingPages(offset, length));
+    this.data.allocate(offset, length);
+    if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + length > this.size) this.size = offset + length;
+  }
+
+  /**
+   * A size change without an explicit mtime (truncate(2)) moves mtime when the size changes or
+   * when pages are dropped from a file that has any (shmem_setattr, shmem_truncate_range); a
+   * same-size truncate of a file without pages leaves it.
+   */
+  override setattr(attr: SetAttr, now: Timespec): void {
+    if (attr.size !== undefined && attr.mtime === undefined &&
+      (attr.size !== this.size || this.data.allocatedPages > 0)) {
+      attr = { ...attr, mtime: now };
+    }
+    super.setattr(attr, now);
+  }
+
   protected override resize(size: number): void {
     if (size > Number.MAX_SAFE_INTEGER) throw vfsError('EFBIG');
     const before = this.data.allocatedPages;
@@ -444,8 +486,10 @@ export class TmpfsFile extends TmpfsInode implements FileHandle {
 
   /** Releases the data of an unlinked file once no open file holds it. */
   freeWhenUnused(): void {
-    if (this.openCount > 0 || this.nlink > 0) return;
+    if (this.openCount > 0 || this.nlink > 0 || this.freed) return;
+    this.freed = true;
     this.resize(0);
+    this.fs.inodeCount--;
   }
 }
 
