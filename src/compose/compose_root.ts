@@ -10,6 +10,10 @@
  * const { vfs, process } = composeRoot({ layers: [{ image: 'base.erofs' }], tmpfs: [{ guest: '/tmp' }] }, nodeRootProviders);
  */
 import { AT_FDCWD, O_CREAT, O_EXCL, O_WRONLY } from '../abi/constants.js';
+import { FakeOwnership } from '../emu/fake_owner/fake_ownership.js';
+import { fakeRootProcess } from '../emu/fake_owner/fake_root.js';
+import { Overlay } from '../fs/overlay/overlay.js';
+import { ProcFs } from '../fs/proc/proc_fs.js';
 import { Tmpfs } from '../fs/tmpfs/tmpfs.js';
 import { VfsError } from '../vfs/errors.js';
 import type { FileSystem } from '../vfs/inode.js';
@@ -58,21 +62,25 @@ function openLayer(layer: LayerSpec, providers: RootProviders): FileSystem {
   return 'fs' in layer ? layer.fs : providers.openLayer(layer);
 }
 
-/** Opens the upper; an in-memory one gets a 0755 root owned by `owner`. */
-function openUpper(upper: UpperSpec, providers: RootProviders, owner: { uid: number; gid: number }): FileSystem {
+/**
+ * Opens the upper. A new in-memory one gets a root directory with `root`'s mode and owner: the
+ * top layer's root, so the merged root looks like the image's (overlayfs shows the upper root's
+ * attributes), or for a root without layers 0755 and the guest's ids.
+ */
+function openUpper(upper: UpperSpec, providers: RootProviders, root: { mode: number; uid: number; gid: number }): FileSystem {
   if ('fs' in upper) return upper.fs;
   if ('dir' in upper) return providers.openUpper(upper.dir);
-  const options = { mode: 0o755, uid: owner.uid, gid: owner.gid };
+  const options = { mode: root.mode & 0o7777, uid: root.uid, gid: root.gid };
   return new Tmpfs(upper.size === undefined ? options : { ...options, size: upper.size });
 }
 
 /**
  * Merges read-only layers (topmost first) under a writable upper (null: none) into one
- * filesystem.
+ * filesystem: an overlay, or the one layer itself when there is nothing to merge.
  */
 function mergeLayers(lowers: FileSystem[], upper: FileSystem | null): FileSystem {
   if (lowers.length === 1 && upper === null) return lowers[0]!;
-  throw new Error('layers under an upper, or more than one layer, need the overlay filesystem, which this build lacks');
+  return upper === null ? new Overlay({ lowers }) : new Overlay({ lowers, upper });
 }
 
 /** The number of components of a guest path, to mount parents before children. */
@@ -149,12 +157,17 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
   if (lowers.length === 0) {
     // An empty in-memory root belongs to the guest, as a tmpfs a user mounts belongs to them.
     const owner = spec.fakeRoot || spec.user === undefined ? { uid: 0, gid: 0 } : spec.user;
-    rootFs = step('upper', () => openUpper(upperSpec, providers, owner));
-  } else if (spec.readOnly && !explicitUpper && lowers.length === 1 && !needsMountPoints(spec, lowers[0]!)) {
-    rootFs = lowers[0]!;
+    rootFs = step('upper', () => openUpper(upperSpec, providers, { mode: 0o755, ...owner }));
+  } else if (spec.readOnly && !explicitUpper && !needsMountPoints(spec, lowers)) {
+    // Nothing will be written: the layers alone (an overlay without upper is read-only).
+    rootFs = mergeLayers(lowers, null);
   } else {
-    rootFs = mergeLayers(lowers, step('upper', () => openUpper(upperSpec, providers, { uid: 0, gid: 0 })));
+    rootFs = mergeLayers(lowers, step('upper', () => openUpper(upperSpec, providers, lowers[0]!.root)));
   }
+  // Fake ownership records chown and chmod in the upper's xattrs when it is a host directory
+  // (they persist with it), in memory otherwise.
+  const upperOnHost = spec.upper !== undefined && 'dir' in spec.upper;
+  if (spec.fakeRoot) rootFs = new FakeOwnership(rootFs, { store: upperOnHost ? 'xattr' : 'memory' });
 
   const vfs = new VirtualFileSystem(options.vfs);
   vfs.mount(rootFs, '/');
@@ -166,7 +179,9 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
       mounts.push({
         guest: b.guest,
         run: () => step(`bind ${b.host}:${b.guest}`, () => {
-          const { fs, name } = providers.openBind(b.host, b.readOnly ?? false);
+          const opened = providers.openBind(b.host, b.readOnly ?? false);
+          const fs = spec.fakeRoot && !b.readOnly ? new FakeOwnership(opened.fs) : opened.fs;
+          const name = opened.name;
           ensureMountPoint(admin, b.guest, name === null);
           if (name === null) admin.mount(fs, b.guest, { readOnly: b.readOnly ?? false });
           else bindEntry(vfs, admin, fs, name, b.guest, b.readOnly ?? false);
@@ -190,24 +205,36 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
         providers.copyIn(admin, c.host, c.guest);
       });
     }
+    if (spec.proc) {
+      step('proc', () => {
+        ensureMountPoint(admin, '/proc', true);
+        admin.mount(new ProcFs(), '/proc', { nosuid: true, nodev: true, noexec: true });
+      });
+    }
     if (spec.readOnly) admin.remount('/', { readOnly: true });
   } finally {
     admin.exit();
   }
   const cwd = spec.cwd === undefined ? {} : { cwd: spec.cwd };
-  const process = vfs.createProcess(spec.user === undefined ? cwd : { ...cwd, cred: spec.user });
+  let process: Process;
+  if (spec.fakeRoot) process = fakeRootProcess(vfs, cwd);
+  else process = vfs.createProcess(spec.user === undefined ? cwd : { ...cwd, cred: spec.user });
   return { vfs, process };
 }
 
-/** True when a bind or tmpfs mount point is missing in `fs` (so a read-only root needs an upper). */
-function needsMountPoints(spec: RootSpec, fs: FileSystem): boolean {
+/**
+ * True when the root must be written while it is built: a bind, tmpfs or /proc mount point is
+ * missing in the layers, or files are copied in (so a read-only root still needs an upper).
+ */
+function needsMountPoints(spec: RootSpec, lowers: FileSystem[]): boolean {
+  if ((spec.copyIn ?? []).length > 0) return true;
   const guests = [...(spec.binds ?? []).map((b) => b.guest), ...(spec.tmpfs ?? []).map((t) => t.guest)];
-  if (guests.length === 0 && (spec.copyIn ?? []).length === 0) return false;
+  if (spec.proc) guests.push('/proc');
+  if (guests.length === 0) return false;
   const probe = new VirtualFileSystem();
-  probe.mount(fs, '/');
+  probe.mount(mergeLayers(lowers, null), '/');
   const p = probe.createProcess();
   try {
-    if ((spec.copyIn ?? []).length > 0) return true;
     for (const g of guests) {
       try {
         p.fstatat(AT_FDCWD, g);

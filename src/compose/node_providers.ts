@@ -11,6 +11,8 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { errno, errnoMessage } from '../abi/errno.js';
+import { FileSource } from '../fs/erofs/node/file_source.js';
+import { Erofs } from '../fs/erofs/reader/erofs.js';
 import { HostFs } from '../fs/hostfs/hostfs.js';
 import { VfsError } from '../vfs/errors.js';
 import type { FileSystem } from '../vfs/inode.js';
@@ -34,9 +36,9 @@ function hostKind(path: string): 'dir' | 'file' {
   throw new Error(`'${path}' is neither a directory nor an image file`);
 }
 
-/** Opens an EROFS image file. */
+/** Opens an EROFS image file (read lazily, through a bounded block cache). */
 function openImage(path: string): FileSystem {
-  throw new Error(`'${path}': EROFS images need the erofs reader, which this build lacks`);
+  return Erofs.open(FileSource.open(path), { name: path });
 }
 
 /** RootProviders for Node on Linux (HostFs needs its native addon; see README). */

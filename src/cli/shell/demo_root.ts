@@ -1,8 +1,8 @@
 // Node-specific: builds the demo root from the repository's example tree.
 /**
- * The root `npm start` opens: an image of examples/demo-root built at start-up, an in-memory
- * upper layer, an empty /tmp, and the directory the shell was started from bound read-only at
- * /host. Owned as a distribution would own it: everything by root, /home/guest by guest.
+ * The root `npm start` opens: an EROFS image of examples/demo-root built at start-up, an
+ * in-memory upper layer over it, an empty /tmp, /proc, and the directory the shell was started
+ * from bound read-only at /host. Owned as a distribution would own it: everything by root, /home/guest by guest.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,10 @@ import { guestTree } from '../../compose/guest_tree.js';
 import { nodeHostTree } from '../../compose/node_host_tree.js';
 import type { RootSpec } from '../../compose/root_spec.js';
 import { copyTree } from '../../compose/tree_copy.js';
+import { Erofs } from '../../fs/erofs/reader/erofs.js';
+import { MemorySink } from '../../fs/erofs/writer/byte_sink.js';
+import { ProcessTreeSource } from '../../fs/erofs/writer/tree_source.js';
+import { writeErofs } from '../../fs/erofs/writer/writer.js';
 import { Tmpfs } from '../../fs/tmpfs/tmpfs.js';
 import { HostFs } from '../../fs/hostfs/hostfs.js';
 import { toByteString } from '../../vfs/bytes.js';
@@ -37,7 +41,10 @@ function setOwners(p: Process, path: string, uid: number, gid: number): void {
   for (const name of tree.list(toByteString(path))) setOwners(p, path === '/' ? `/${name}` : `${path}/${name}`, uid, gid);
 }
 
-/** The example tree as a filesystem, owned as `setOwners` says. */
+/**
+ * The example tree as an EROFS image built in memory: copied into a scratch tmpfs (to give it
+ * its owners), then written with the EROFS writer and opened with the reader.
+ */
 function demoImage(): FileSystem {
   const fs = new Tmpfs({ mode: 0o755 });
   const vfs = new VirtualFileSystem();
@@ -51,10 +58,12 @@ function demoImage(): FileSystem {
     if (problems.length > 0) throw new Error(`building the demo image: ${problems.join('; ')}`);
     setOwners(p, '/', 0, 0);
     setOwners(p, '/home/guest', 1000, 1000);
+    const sink = new MemorySink();
+    writeErofs(new ProcessTreeSource(p, '/'), sink, { volumeName: 'vroot-demo' });
+    return Erofs.open(sink.bytes(), { name: 'demo-root.erofs' });
   } finally {
     p.exit();
   }
-  return fs;
 }
 
 /** The demo root's spec, and notes on what it could not include. */
@@ -69,7 +78,7 @@ export function demoRootSpec(hostDir: string): { spec: RootSpec; notes: string[]
     notes.push(`/host is left out: ${e instanceof Error ? e.message : String(e)}`);
   }
   return {
-    spec: { upper: { fs: demoImage() }, binds, tmpfs: [{ guest: '/tmp' }] },
+    spec: { layers: [{ fs: demoImage() }], binds, tmpfs: [{ guest: '/tmp' }], proc: true },
     notes,
   };
 }
