@@ -19,10 +19,12 @@ export interface Word {
 /** An output redirection: fd 1 or 2 into a guest file, or fd 2 to wherever fd 1 goes. */
 export type Redirect = { fd: 1 | 2; path: Word; append: boolean } | { fd: 2; toStdout: true };
 
-/** One command with its redirections. */
+/** One command with its redirections, and its text (expanded again when it runs). */
 export interface SimpleCommand {
   words: Word[];
   redirects: Redirect[];
+  /** The command's text in the line: variables are expanded when the command runs, as in sh. */
+  source: string;
 }
 
 /** Commands joined by && and ||, run left to right. */
@@ -36,7 +38,11 @@ export class ShellSyntaxError extends Error {
   override name = 'ShellSyntaxError';
 }
 
-type Token = { kind: 'word'; word: Word } | { kind: 'op'; op: ';' | '&&' | '||' | '>' | '>>' | '2>' | '2>>' | '2>&1' };
+type Token = ({ kind: 'word'; word: Word } | { kind: 'op'; op: ';' | '&&' | '||' | '>' | '>>' | '2>' | '2>>' | '2>&1' }) & {
+  /** Where the token starts and ends in the line. */
+  from: number;
+  to: number;
+};
 
 const GLOB = new Set(['*', '?', '[']);
 
@@ -48,7 +54,9 @@ function tokenize(text: string, lookup: (name: string) => string | undefined, ho
   let pattern = '';
   let inWord = false;
   let wild = false;
+  let wordStart = 0;
   const push = (s: string, quoted: boolean): void => {
+    if (!inWord) wordStart = start;
     inWord = true;
     word += s;
     for (const ch of s) {
@@ -60,7 +68,7 @@ function tokenize(text: string, lookup: (name: string) => string | undefined, ho
     }
   };
   const end = (): void => {
-    if (inWord) tokens.push({ kind: 'word', word: { text: toByteString(word), pattern: wild ? toByteString(pattern) : null } });
+    if (inWord) tokens.push({ kind: 'word', word: { text: toByteString(word), pattern: wild ? toByteString(pattern) : null }, from: wordStart, to: i });
     word = '';
     pattern = '';
     inWord = false;
@@ -77,21 +85,23 @@ function tokenize(text: string, lookup: (name: string) => string | undefined, ho
     i += 1 + m[0].length;
     return lookup(m[1]!) ?? '';
   };
+  let start = 0;
   while (i < text.length) {
     const c = text[i]!;
+    start = i;
     if (c === ' ' || c === '\t') {
       end();
       i++;
     } else if (c === '\n' || c === ';') {
       end();
-      tokens.push({ kind: 'op', op: ';' });
+      tokens.push({ kind: 'op', op: ';', from: i, to: i + 1 });
       i++;
     } else if (c === '#' && !inWord) {
       while (i < text.length && text[i] !== '\n') i++;
     } else if (c === '&' || c === '|') {
       end();
       if (text[i + 1] === c) {
-        tokens.push({ kind: 'op', op: c === '&' ? '&&' : '||' });
+        tokens.push({ kind: 'op', op: c === '&' ? '&&' : '||', from: i, to: i + 2 });
         i += 2;
       } else {
         throw new ShellSyntaxError(c === '|' ? 'pipes are not supported' : 'background jobs are not supported');
@@ -102,7 +112,7 @@ function tokenize(text: string, lookup: (name: string) => string | undefined, ho
       end();
       const s = text.slice(i);
       const op = s.startsWith('2>&1') ? '2>&1' : s.startsWith('2>>') ? '2>>' : s.startsWith('2>') ? '2>' : s.startsWith('>>') ? '>>' : '>';
-      tokens.push({ kind: 'op', op });
+      tokens.push({ kind: 'op', op, from: i, to: i + op.length });
       i += op.length;
     } else if (c === "'") {
       const close = text.indexOf("'", i + 1);
@@ -159,26 +169,33 @@ export function parseLine(text: string, lookup: (name: string) => string | undef
   const tokens = tokenize(text, lookup, home);
   const lists: AndOrList[] = [];
   let current: AndOrList | null = null;
-  let command: SimpleCommand = { words: [], redirects: [] };
+  const fresh = (): SimpleCommand & { from: number; to: number } => ({ words: [], redirects: [], source: '', from: -1, to: -1 });
+  let command = fresh();
+  const cover = (tok: Token): void => {
+    if (command.from < 0) command.from = tok.from;
+    command.to = tok.to;
+  };
   let pendingOp: '&&' | '||' | null = null;
   const finish = (): void => {
     if (command.words.length === 0 && command.redirects.length === 0) {
       if (pendingOp !== null) throw new ShellSyntaxError(`syntax error near unexpected token \`${pendingOp}'`);
       return;
     }
+    const done: SimpleCommand = { words: command.words, redirects: command.redirects, source: text.slice(command.from, command.to) };
     if (current === null) {
-      current = { first: command, rest: [] };
+      current = { first: done, rest: [] };
       lists.push(current);
     } else if (pendingOp !== null) {
-      current.rest.push({ op: pendingOp, command });
+      current.rest.push({ op: pendingOp, command: done });
     }
     pendingOp = null;
-    command = { words: [], redirects: [] };
+    command = fresh();
   };
   for (let t = 0; t < tokens.length; t++) {
     const tok = tokens[t]!;
     if (tok.kind === 'word') {
       command.words.push(tok.word);
+      cover(tok);
       continue;
     }
     switch (tok.op) {
@@ -195,16 +212,28 @@ export function parseLine(text: string, lookup: (name: string) => string | undef
         break;
       case '2>&1':
         command.redirects.push({ fd: 2, toStdout: true });
+        cover(tok);
         break;
       default: {
         const next = tokens[t + 1];
         if (next === undefined || next.kind !== 'word') throw new ShellSyntaxError(`syntax error near unexpected token \`${next === undefined ? 'newline' : next.op}'`);
         t++;
         command.redirects.push({ fd: tok.op.startsWith('2') ? 2 : 1, path: next.word, append: tok.op.endsWith('>>') });
+        cover(tok);
+        cover(next);
       }
     }
   }
   if (pendingOp !== null && command.words.length === 0) throw new ShellSyntaxError('syntax error: unexpected end of line');
   finish();
   return lists;
+}
+
+/**
+ * Expands one command's text (its `source`) with the variables as they are now: the shell calls
+ * this just before the command runs, so `false; echo $?` prints 1. Errors: ShellSyntaxError.
+ */
+export function expandCommand(source: string, lookup: (name: string) => string | undefined, home = '/'): SimpleCommand {
+  const lists = parseLine(source, lookup, home);
+  return lists[0]?.first ?? { words: [], redirects: [], source };
 }

@@ -23,7 +23,7 @@ import { chmod, chown, echo, ln, mkdir, mv, readlink, rm, rmdir, touch, write } 
 import { find } from './find.js';
 import { expandGlob } from './glob.js';
 import { guestPath, IdNames } from './_guest.js';
-import { parseLine, ShellSyntaxError, type SimpleCommand } from './line_parser.js';
+import { expandCommand, parseLine, ShellSyntaxError, type SimpleCommand } from './line_parser.js';
 import { ls } from './ls.js';
 import { df, mount, umount } from './mounts.js';
 import { stat } from './stat.js';
@@ -182,9 +182,11 @@ export class Shell {
     };
   }
 
-  private runCommand(command: SimpleCommand): number {
+  private runCommand(parsed: SimpleCommand): number {
     let args: string[];
+    let command: SimpleCommand;
     try {
+      command = expandCommand(parsed.source, (n) => this.variable(n), this.home());
       args = this.expand(command);
     } catch (e) {
       this.err.write(`vroot: ${errorText(e)}\n`);
