@@ -3,14 +3,16 @@
  * The host tree for `copyTree` (`--copy-in`, `vroot cp-in`, `vroot cp-out`): host paths as the
  * user gave them, through node:fs, with names as bytes (byte-string paths become Buffers).
  *
- * Where it differs from GNU cp: times are set with Node's utimes, which takes seconds as a
- * double, so they are kept to about a microsecond, not to the nanosecond; fifos, sockets and
- * device nodes cannot be made (node:fs has no mknod) and are reported and skipped.
+ * Where it differs from GNU cp: fifos, sockets and device nodes cannot be made (node:fs has no
+ * mknod) and are reported and skipped; times are exact when the HostFs addon is built (it has
+ * utimensat), and kept to about a microsecond otherwise (Node's utimes takes a double).
  */
 import {
   closeSync, constants, lstatSync, lutimesSync, mkdirSync, openSync, readSync, readdirSync,
   readlinkSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeSync, chmodSync, type BigIntStats,
 } from 'node:fs';
+import { errnoName } from '../abi/errno.js';
+import { loadHostCalls, type HostCalls } from '../fs/hostfs/_native.js';
 import type { ByteString } from '../vfs/bytes.js';
 import type { Timespec } from '../vfs/stat.js';
 import { kindOfMode, type TreeAccess, type TreeStat } from './tree_copy.js';
@@ -35,6 +37,35 @@ function treeStat(st: BigIntStats | undefined): TreeStat | null {
 
 function seconds(t: Timespec): number {
   return t.sec + t.nsec / 1e9;
+}
+
+const O_PATH = 0o10000000;
+let hostCalls: HostCalls | null | undefined;
+
+/**
+ * Sets the times of the object at `path` itself: to the nanosecond through the HostFs addon's
+ * utimensat(AT_EMPTY_PATH) on an O_PATH descriptor; without the addon, with Node's lutimes,
+ * which takes seconds as a double and so keeps about a microsecond.
+ */
+function setTimes(path: Buffer, atime: Timespec, mtime: Timespec): void {
+  if (hostCalls === undefined) {
+    try {
+      hostCalls = loadHostCalls();
+    } catch {
+      hostCalls = null;
+    }
+  }
+  if (hostCalls === null) {
+    lutimesSync(path, seconds(atime), seconds(mtime));
+    return;
+  }
+  const fd = openSync(path, O_PATH | constants.O_NOFOLLOW);
+  try {
+    const r = hostCalls.utimens(fd, atime.sec, atime.nsec, mtime.sec, mtime.nsec);
+    if (r < 0) throw Object.assign(new Error(`utimensat: errno ${-r}`), { code: errnoName(-r), errno: r });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function notSupported(): never {
@@ -79,7 +110,7 @@ export const nodeHostTree: TreeAccess = {
   unlink: (path) => unlinkSync(hostPath(path)),
   rmdir: (path) => rmdirSync(hostPath(path)),
   chmod: (path, mode) => chmodSync(hostPath(path), mode),
-  utimes: (path, atime, mtime) => lutimesSync(hostPath(path), seconds(atime), seconds(mtime)),
+  utimes: (path, atime, mtime) => setTimes(hostPath(path), atime, mtime),
   umask: () => {
     const m = process.umask(0o022);
     process.umask(m);

@@ -281,6 +281,13 @@ function copyOne(src: TreeAccess, srcPath: ByteString, st: TreeStat, dst: TreeAc
         o.report(`cannot create special file '${shown}': ${errorText(e)}`);
         return false;
       }
+      try {
+        // mknod applies the umask; the mode asked for is set afterwards, as for files.
+        dst.chmod(dstPath, mode);
+      } catch (e) {
+        o.report(`setting permissions for '${shown}': ${errorText(e)}`);
+        ok = false;
+      }
     }
   }
   if (o.preserve) {
