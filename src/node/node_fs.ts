@@ -714,17 +714,7 @@ export class NodeFs {
     const names: ByteString[] = [];
     const dtypes: number[] = [];
     try {
-      for (;;) {
-        const batch = proc.getdents64(fd, 1 << 20);
-        if (batch.length === 0) break;
-        for (let k = 0; k < batch.length; k++) {
-          const d = batch[k]!;
-          const n = d.rawName;
-          if (n === '.' || n === '..') continue;
-          names.push(n);
-          dtypes.push(d.type);
-        }
-      }
+      proc.readDirectory(fd, names, dtypes);
     } catch (e) {
       throw nodeError(e, 'scandir', p);
     } finally {

@@ -157,8 +157,8 @@ export class PathWalk {
    * root jump while it is unset, so an absolute symlink met in a relative lookup is EXDEV.
    */
   private rootSet = false;
-  /** Resume points of symlink bodies being walked (nd->stack). */
-  private stack: [ByteString, number][] = [];
+  /** Resume points of paths whose walk a symlink body interrupted (nd->stack). */
+  private stack: { path: ParsedPath; next: number }[] = [];
   private readonly ctx: WalkContext;
 
   constructor(ctx: WalkContext, flags: number) {
@@ -209,19 +209,17 @@ export class PathWalk {
    * `last`/`lastType`/`lastTrailing`. Errors: EACCES, ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG,
    * EXDEV, EAGAIN.
    */
-  linkPathWalk(s: ByteString): void {
-    let i = 0;
-    const n0 = s.length;
-    while (i < n0 && s.charCodeAt(i) === 47) i++;
-    if (i === n0) {
+  linkPathWalk(input: ByteString | ParsedPath): void {
+    let path = typeof input === 'string' ? splitPath(input) : input;
+    let parts = path.parts;
+    if (parts.length === 0) {
       this.dirMode = 0;
       return;
     }
+    let i = 0;
     for (;;) {
       this.mayLookup();
-      let j = s.indexOf('/', i);
-      if (j < 0) j = s.length;
-      const name = j - i === s.length ? s : s.slice(i, j);
+      const name = parts[i]!;
       let type = LAST_NORM;
       if (name.charCodeAt(0) === 46) {
         if (name.length === 1) type = LAST_DOT;
@@ -232,11 +230,11 @@ export class PathWalk {
       // Linux link_path_walk hashes each component here (d_hash): a casefolded directory with
       // strict encoding refuses a name before anything else looks at it.
       if (type === LAST_NORM) this.lastKey = this.dentry.keyOf(name);
-      this.lastTrailing = j < s.length;
-      i = j;
-      while (i < s.length && s.charCodeAt(i) === 47) i++;
-      let link: ByteString | null;
-      if (i >= s.length) {
+      i++;
+      const isLast = i === parts.length;
+      this.lastTrailing = isLast ? path.trailing : true;
+      let link: ParsedPath | null;
+      if (isLast) {
         if (this.stack.length === 0) {
           this.dirMode = this.dentry.inode.mode;
           this.dirUid = this.dentry.inode.uid;
@@ -244,15 +242,17 @@ export class PathWalk {
         }
         // The last component of a symlink body met mid-path: walk it and resume the outer path.
         const top = this.stack.pop()!;
-        s = top[0];
-        i = top[1];
+        path = top.path;
+        parts = path.parts;
+        i = top.next;
         link = this.walkComponent(0);
       } else {
         link = this.walkComponent(WALK_MORE);
       }
       if (link !== null) {
-        this.stack.push([s, i]);
-        s = link;
+        this.stack.push({ path, next: i });
+        path = link;
+        parts = path.parts;
         i = 0;
         continue;
       }
@@ -265,7 +265,7 @@ export class PathWalk {
    * demands a directory and follows a final symlink. Returns a symlink body to continue with
    * (call `linkPathWalk` on it and then `lookupLast` again), or null when done.
    */
-  lookupLast(): ByteString | null {
+  lookupLast(): ParsedPath | null {
     if (this.lastType === LAST_NORM && this.lastTrailing) this.flags |= LOOKUP_FOLLOW | LOOKUP_DIRECTORY;
     return this.walkComponent(WALK_TRAILING);
   }
@@ -275,7 +275,7 @@ export class PathWalk {
    * Errors: everything `linkPathWalk` throws, ENOENT, ENOTDIR (trailing slash on a non-directory).
    */
   lookup(dirfd: number, path: ByteString): VirtualDentry {
-    let s: ByteString | null = this.init(dirfd, path);
+    let s: ByteString | ParsedPath | null = this.init(dirfd, path);
     while (s !== null) {
       this.linkPathWalk(s);
       s = this.lookupLast();
@@ -302,7 +302,7 @@ export class PathWalk {
   }
 
   /** Continues after a final symlink body returned by `openLast` or `lookupLast`. */
-  continueWith(body: ByteString): void {
+  continueWith(body: ParsedPath): void {
     this.linkPathWalk(body);
   }
 
@@ -314,7 +314,7 @@ export class PathWalk {
   }
 
   /** Linux walk_component: `.`/`..` or a lookup, then step into the result. */
-  walkComponent(flags: number): ByteString | null {
+  walkComponent(flags: number): ParsedPath | null {
     if (this.lastType !== LAST_NORM) {
       if (this.lastType === LAST_DOTDOT) this.dotdot();
       return null;
@@ -328,7 +328,7 @@ export class PathWalk {
    * Linux step_into: crosses mounts stacked on `child`, then either moves there or, for a
    * symlink that must be followed, returns its body (after a root jump for absolute bodies).
    */
-  stepInto(flags: number, child: Dentry, mount: Mount = this.mount): ByteString | null {
+  stepInto(flags: number, child: Dentry, mount: Mount = this.mount): ParsedPath | null {
     let m = mount;
     let d = child;
     if (d.mounted > 0) {
@@ -362,7 +362,7 @@ export class PathWalk {
   }
 
   /** Linux pick_link: the symlink budget, RESOLVE_NO_SYMLINKS, magic links and root jumps. */
-  private pickLink(m: Mount, d: Dentry, flags: number): ByteString | null {
+  private pickLink(m: Mount, d: Dentry, flags: number): ParsedPath | null {
     if (this.linkCount++ >= MAXSYMLINKS) throw vfsError('ELOOP');
     const inode = d.inode;
     if (flags & WALK_TRAILING && this.ctx.protectedSymlinks) this.mayFollowLink(inode);
@@ -384,14 +384,10 @@ export class PathWalk {
     }
     const body = inode.readlink(this.ctx);
     if (body.length === 0) throw vfsError('ENOENT');
-    let i = 0;
-    if (body.charCodeAt(0) === 47) {
-      this.jumpRoot();
-      while (i < body.length && body.charCodeAt(i) === 47) i++;
-      if (i === body.length) return null;
-    }
-    void m;
-    return i === 0 ? body : body.slice(i);
+    if (body.charCodeAt(0) === 47) this.jumpRoot();
+    // A body of slashes only is a pure jump to the root.
+    const parsed = parsedBody(body);
+    return parsed.parts.length === 0 ? null : parsed;
   }
 
   /** Linux nd_jump_root: an absolute symlink restarts at the walk's root. */
@@ -442,6 +438,46 @@ export class PathWalk {
 }
 
 const AT_FDCWD_VALUE = -100;
+
+/** A path split into its components (empty ones dropped), and whether it ended in a slash. */
+export interface ParsedPath {
+  readonly parts: readonly ByteString[];
+  readonly trailing: boolean;
+}
+
+/** Splits a path at slashes; leading, repeated and trailing slashes leave no empty component. */
+export function splitPath(s: ByteString): ParsedPath {
+  const parts: ByteString[] = [];
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && s.charCodeAt(i) === 47) i++;
+    if (i === n) break;
+    let j = s.indexOf('/', i);
+    if (j < 0) j = n;
+    parts.push(i === 0 && j === n ? s : s.slice(i, j));
+    i = j;
+  }
+  return { parts, trailing: n > 0 && s.charCodeAt(n - 1) === 47 && parts.length > 0 };
+}
+
+/**
+ * Symlink bodies split once: a filesystem returns the same body string each time a link is
+ * followed, and its components, kept as the same strings, are hashed once for the dentry cache
+ * instead of on every walk through the link. Bounded; cleared when full.
+ */
+const bodyCache = new Map<ByteString, ParsedPath>();
+const BODY_CACHE_MAX = 4096;
+
+function parsedBody(body: ByteString): ParsedPath {
+  let p = bodyCache.get(body);
+  if (p === undefined) {
+    p = splitPath(body);
+    if (bodyCache.size >= BODY_CACHE_MAX) bodyCache.clear();
+    bodyCache.set(body, p);
+  }
+  return p;
+}
 
 /** walk_component flags, for the open path in the core. */
 export const WALK = { TRAILING: WALK_TRAILING, MORE: WALK_MORE, NOFOLLOW: WALK_NOFOLLOW } as const;

@@ -48,7 +48,7 @@ import { PipeFs } from './pipefs.js';
 import {
   LAST_NORM, LOOKUP_BENEATH, LOOKUP_CACHED, LOOKUP_MOUNTPOINT, LOOKUP_DIRECTORY, LOOKUP_EMPTY, LOOKUP_FOLLOW,
   LOOKUP_IN_ROOT, LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS, LOOKUP_NO_XDEV, PathWalk, WALK,
-  lookupChild, type MagicLink, type WalkContext,
+  lookupChild, type MagicLink, type ParsedPath, type WalkContext,
 } from './path_walk.js';
 import {
   MAY_EXEC, MAY_READ, MAY_WRITE, chgrpOk, chownOk, inGroupOrCapable, ownerOrCapable,
@@ -346,7 +346,7 @@ export class Process implements WalkContext {
 
   private pathOpenat(dirfd: number, path: ByteString, flags: number, mode: number, lookupFlags: number, acc: number, fileFlags: number): OpenFile {
     const w = new PathWalk(this, lookupFlags);
-    let s: ByteString | null = w.init(dirfd, path);
+    let s: ByteString | ParsedPath | null = w.init(dirfd, path);
     let created = false;
     for (;;) {
       w.linkPathWalk(s);
@@ -849,6 +849,31 @@ export class Process implements WalkContext {
       if (tooSmall) throw vfsError('EINVAL');
       this.touchAtimeFile(file);
       return out;
+    } catch (e) {
+      throw this.fail(e, 'getdents64');
+    }
+  }
+
+  /**
+   * Reads every remaining entry of an open directory in one call, `.` and `..` left out,
+   * appending names and DT_* types to the arrays given: getdents64 for callers that list whole
+   * directories (readdir of a facade), without a record object per entry.
+   * Errors: as getdents64.
+   */
+  readDirectory(fd: number, names: ByteString[], types: number[]): void {
+    try {
+      const file = this.files.get(fd);
+      if (file.isPath) throw vfsError('EBADF');
+      if (!file.inode.isDir()) throw vfsError('ENOTDIR');
+      if (file.dentry.deleted) throw vfsError('ENOENT');
+      if (file.pos < 2) file.pos = 2;
+      file.handle.readdir(file.pos, (name, _ino, type, next) => {
+        names.push(name);
+        types.push(type);
+        file.pos = next;
+        return true;
+      });
+      this.touchAtimeFile(file);
     } catch (e) {
       throw this.fail(e, 'getdents64');
     }
@@ -1913,11 +1938,14 @@ export class Process implements WalkContext {
   atimeNeedsUpdate(mount: Mount, inode: Inode): boolean {
     if (mount.noatime || mount.readOnly) return false;
     if (inode.fs.noDirAtime && inode.isDir()) return false;
+    // relatime_need_update: an atime newer than mtime and ctime needs an update only once a
+    // day. This is the common case on every read and symlink walk, so it asks the clock
+    // (which costs more than the rest of the check) only when the day test needs it.
+    const fresh = !timeLE(inode.atimeSec, inode.atimeNsec, inode.mtimeSec, inode.mtimeNsec) &&
+      !timeLE(inode.atimeSec, inode.atimeNsec, inode.ctimeSec, inode.ctimeNsec);
+    if (fresh && this.vfs.clockSeconds() - inode.atimeSec < DAY) return false;
+    // atime_needs_update: nothing to do when atime already equals now.
     const now = this.vfs.clock();
-    // relatime_need_update, then "atime already equals now" (atime_needs_update).
-    if (!timeLE(inode.atimeSec, inode.atimeNsec, inode.mtimeSec, inode.mtimeNsec) &&
-      !timeLE(inode.atimeSec, inode.atimeNsec, inode.ctimeSec, inode.ctimeNsec) &&
-      now.sec - inode.atimeSec < DAY) return false;
     return inode.atimeSec !== now.sec || inode.atimeNsec !== now.nsec;
   }
 

@@ -85,6 +85,23 @@ export class VirtualFileSystem {
     };
   }
 
+  /**
+   * Whole seconds of the clock, for relatime's one-day rule, which asks on every read and every
+   * symlink followed. Reading the system clock costs more than that rule's whole check, so the
+   * system clock is read once per 256 calls: an atime due after a day may then be updated a few
+   * calls late, which the rule tolerates.
+   */
+  clockSeconds(): number {
+    if (this.clock !== systemClock) return this.clock().sec;
+    if (--this.coarseCalls <= 0) {
+      this.coarseSec = Math.floor(Date.now() / 1000);
+      this.coarseCalls = 256;
+    }
+    return this.coarseSec;
+  }
+  private coarseSec = 0;
+  private coarseCalls = 0;
+
   /** The namespace's root mount. Errors: ENOENT before anything is mounted on '/'. */
   get root(): VirtualDentry {
     const m = this.rootMount;

@@ -36,6 +36,9 @@ def stop(*_):
 
 
 signal.signal(signal.SIGTERM, stop)
+# If the test that started this dies without stopping it, stop too (PR_SET_PDEATHSIG).
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+parent = os.getppid()
 
 
 def renameat2(olddir, old, newdir, new, flags):
@@ -74,7 +77,7 @@ rootfd = os.open(root, DIR_FLAGS)
 sys.stdout.write('ready\n')
 sys.stdout.flush()
 dirs = []
-while True:
+while os.getppid() == parent:
     for fd in dirs:
         if fd != rootfd:
             os.close(fd)

@@ -10,6 +10,36 @@ import { vfsError } from '../../vfs/errors.js';
 /** Page size in bytes. */
 export const PAGE_SIZE = 4096;
 
+/**
+ * Full pages come from 64-KiB slabs, and pages a file gives back are reused: allocating a
+ * separate 4-KiB buffer per page (zeroed, tracked as external memory by the garbage collector)
+ * cost more than everything else in creating a small file. A slab lives while any of its pages
+ * does, so the memory a slab can pin is bounded at 16 pages per live page; the free list is
+ * bounded too (8 MiB), beyond which freed pages are simply dropped.
+ */
+const SLAB_PAGES = 16;
+const MAX_FREE_PAGES = 2048;
+const freePages: Uint8Array[] = [];
+let slab: ArrayBuffer | null = null;
+let slabNext = SLAB_PAGES;
+
+function allocPage(): Uint8Array {
+  const reused = freePages.pop();
+  if (reused !== undefined) {
+    reused.fill(0);
+    return reused;
+  }
+  if (slabNext === SLAB_PAGES) {
+    slab = new ArrayBuffer(SLAB_PAGES * PAGE_SIZE);
+    slabNext = 0;
+  }
+  return new Uint8Array(slab!, PAGE_SIZE * slabNext++, PAGE_SIZE);
+}
+
+function freePage(page: Uint8Array | undefined): void {
+  if (page !== undefined && page.length === PAGE_SIZE && freePages.length < MAX_FREE_PAGES) freePages.push(page);
+}
+
 export class FileData {
   /** Pages by index; undefined is a hole. A page may be shorter than PAGE_SIZE (then it is the only data). */
   private pages: (Uint8Array | undefined)[] = [];
@@ -33,7 +63,8 @@ export class FileData {
         buf.fill(0, out, out + n);
       } else {
         const avail = Math.min(n, page.length - inPage);
-        buf.set(page.subarray(inPage, inPage + avail), out);
+        // A whole page needs no view of itself.
+        buf.set(inPage === 0 && avail === page.length ? page : page.subarray(inPage, inPage + avail), out);
         if (avail < n) buf.fill(0, out + avail, out + n);
       }
       pos += n;
@@ -74,7 +105,10 @@ export class FileData {
     if (newSize >= oldSize) return;
     const keepPages = Math.ceil(newSize / PAGE_SIZE);
     for (let i = keepPages; i < this.pages.length; i++) {
-      if (this.pages[i] !== undefined) this.allocatedPages--;
+      if (this.pages[i] !== undefined) {
+        this.allocatedPages--;
+        freePage(this.pages[i]);
+      }
     }
     this.pages.length = Math.min(this.pages.length, keepPages);
     const tail = newSize % PAGE_SIZE;
@@ -105,6 +139,7 @@ export class FileData {
     const endWhole = Math.floor(end / PAGE_SIZE);
     for (let i = firstWhole; i < endWhole && i < this.pages.length; i++) {
       if (this.pages[i] !== undefined) {
+        freePage(this.pages[i]);
         this.pages[i] = undefined;
         this.allocatedPages--;
       }
@@ -146,12 +181,13 @@ export class FileData {
     if (page === undefined) {
       // A file's only page starts small and grows; every other page is full size.
       const cap = index === 0 && pages.length <= 1 ? smallCapacity(needed) : PAGE_SIZE;
-      page = new Uint8Array(cap);
+      page = cap === PAGE_SIZE ? allocPage() : new Uint8Array(cap);
       pages[index] = page;
       this.allocatedPages++;
       if (index > 0) this.growFirstPage();
     } else if (page.length < needed) {
-      const grown = new Uint8Array(smallCapacity(needed));
+      const cap = smallCapacity(needed);
+      const grown = cap === PAGE_SIZE ? allocPage() : new Uint8Array(cap);
       grown.set(page);
       page = grown;
       pages[index] = page;
@@ -163,7 +199,7 @@ export class FileData {
   private growFirstPage(): void {
     const first = this.pages[0];
     if (first !== undefined && first.length < PAGE_SIZE) {
-      const full = new Uint8Array(PAGE_SIZE);
+      const full = allocPage();
       full.set(first);
       this.pages[0] = full;
     }
