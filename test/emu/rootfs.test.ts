@@ -415,6 +415,23 @@ test('bypass lists: relative paths and / are refused, nested and missing ones ar
   }
 });
 
+test('a bypassed file is the host\'s, written through, whatever the RootFS has there', () => {
+  const { s, p, r, done } = scene({ bypass: ['/tmp', '/etc/hostname', '/etc/os-release'] });
+  try {
+    assert.equal(readText(p, '/etc/os-release'), 'ID=host');
+    assert.equal(readText(p, '/etc/hostname'), 'hosty');
+    writeGuest(p, '/etc/os-release', 'ID=HOST');
+    assert.equal(readFileSync(join(s.host, 'etc/os-release'), 'utf8'), 'ID=HOST');
+    assert.equal(readFileSync(join(s.rootfs, 'etc/os-release'), 'utf8'), 'ID=guest');
+    assert.deepEqual(r.locate('/etc/os-release'), { source: 'bypass', hostPath: join(s.host, 'etc/os-release') });
+    assert.equal(code(() => p.unlinkat(AT_FDCWD, '/etc/hostname')), 'EBUSY');
+    // The directory around them is still the merge.
+    assert.deepEqual(listDir(p, '/etc'), ['gamecfg', 'hostname', 'hosttool-link', 'os-release', 'usercfg']);
+  } finally {
+    done();
+  }
+});
+
 test('a RootFS symlink or file where the host has a bypass directory does not move the bypass', () => {
   const rootfs: TreeEntry[] = [...ROOTFS, { link: 'run', to: '/var/run' }, { dir: 'var/run' }, { file: 'var/run/rootfs-pid', text: '1' },
     { file: 'sys', text: 'a file where the host has a directory' }];

@@ -3,6 +3,7 @@
 // read-only), so whatever the preset did wrong could not change the real system. The RootFS and
 // the user's home live on the scratch tmpfs.
 import { test } from 'node:test';
+import { execFileSync, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import {
 } from '../../src/mod.js';
 import { hostMergedRootfs } from '../../src/node/mod.js';
 import { containmentUnavailable, isContained, runContained } from '../_contained.js';
-import { listDir, makeTree, readText } from './rootfs/_scene.js';
+import { HOST_BASE, listDir, makeTree, readText } from './rootfs/_scene.js';
 
 const why = containmentUnavailable();
 if (!isContained()) {
@@ -21,7 +22,7 @@ if (!isContained()) {
     process.stdout.write(r.output.split('\n').filter((l) => l.startsWith('#')).join('\n') + '\n');
     assert.equal(r.status, 0, r.output);
     assert.equal(r.failed, 0, r.output);
-    assert.equal(r.passed, 2, `the contained run passed ${r.passed} of 2 tests:\n${r.output}`);
+    assert.equal(r.passed, 3, `the contained run passed ${r.passed} of 3 tests:\n${r.output}`);
   });
   if (why !== null) console.log(`SKIPPED merged RootFS over the real host root: ${why}`);
 }
@@ -99,5 +100,34 @@ if (isContained()) test('a host program reached through the merge runs natively 
     assert.deepEqual(d.kind === 'native' && d.argv, ['env', 'true']);
   } finally {
     r.close();
+  }
+});
+
+if (isContained()) test('host sub-mounts show through the merge, where the kernel\'s overlay hides them', () => {
+  const base = mkdtempSync(join(process.env.TMPDIR!, 'submount-'));
+  const host = join(base, 'host');
+  const rootfs = join(base, 'rootfs');
+  makeTree(host, [...HOST_BASE, { dir: 'opt/sub' }]);
+  makeTree(rootfs, [{ file: 'opt/rootfs-file', text: 'RootFS' }]);
+  execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', join(host, 'opt/sub')]);
+  const merged = join(base, 'merged');
+  try {
+    writeFileSync(join(host, 'opt/sub/mounted.txt'), 'on a mount');
+    const r = hostMergedRootfs({ rootfs, host, home: null });
+    try {
+      assert.equal(readText(r.process, '/opt/sub/mounted.txt'), 'on a mount');
+      assert.deepEqual(listDir(r.process, '/opt'), ['rootfs-file', 'sub']);
+    } finally {
+      r.close();
+    }
+    // The kernel's merged RootFS (FEX's overlayfs mode) shows the directory under the mount.
+    for (const d of ['upper', 'work', 'merged']) mkdirSync(join(base, d));
+    execFileSync('mount', ['-t', 'overlay', 'overlay', '-o',
+      `lowerdir=${rootfs}:${host},upperdir=${join(base, 'upper')},workdir=${join(base, 'work')}`, merged]);
+    assert.deepEqual(readdirSync(join(merged, 'opt')).sort(), ['rootfs-file', 'sub']);
+    assert.deepEqual(readdirSync(join(merged, 'opt/sub')), []);
+  } finally {
+    spawnSync('umount', [merged]);
+    spawnSync('umount', [join(host, 'opt/sub')]);
   }
 });
