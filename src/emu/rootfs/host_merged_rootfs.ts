@@ -30,6 +30,8 @@ export interface HostMergedRootfsOptions {
   readonly upper?: string | FileSystem | HostBackedFs;
   /** Mount vroot's procfs at /proc (default true). */
   readonly procfs?: boolean;
+  /** Re-check names against the RootFS and the host on every lookup (default true). */
+  readonly revalidate?: boolean;
   /** Generated read-only files at fixed guest paths. */
   readonly emulatedFiles?: Readonly<Record<string, EmulatedContent | EmulatedFileSpec>>;
   readonly vfs?: VfsOptions;
@@ -60,6 +62,7 @@ export class HostMergedRootfs extends MergedRootfs {
         ...(options.bypass === undefined ? {} : { bypass: options.bypass }),
         ...(upper === undefined ? {} : { upper }),
         ...(options.procfs === undefined ? {} : { procfs: options.procfs }),
+        ...(options.revalidate === undefined ? {} : { revalidate: options.revalidate }),
         ...(options.emulatedFiles === undefined ? {} : { emulatedFiles: options.emulatedFiles }),
         ...(options.vfs === undefined ? {} : { vfs: options.vfs }),
         ...(options.process === undefined ? {} : { process: options.process }),

@@ -94,6 +94,12 @@ export interface MergedRootfsOptions {
    * With false, a `/proc` in `bypass` is bound from the host like any other path.
    */
   readonly procfs?: boolean;
+  /**
+   * Re-check cached names against the RootFS and the host on every lookup (default true), so
+   * changes made to them while the guest runs are seen; false assumes they do not change, and
+   * lookups are faster (bypass paths are always checked).
+   */
+  readonly revalidate?: boolean;
   /** Generated read-only files at fixed guest paths (absolute). */
   readonly emulatedFiles?: Readonly<Record<string, EmulatedContent | EmulatedFileSpec>>;
   /** Options of the VirtualFileSystem made. */
@@ -221,7 +227,7 @@ export class MergedRootfs {
     }));
     const skeleton = new Tmpfs({ mode: 0o755, clock: vfs.clock });
     this.overlay = new Overlay({
-      upper: upper.layer, lowers: [skeleton, rootfs.layer, host.layer], clock: vfs.clock,
+      upper: upper.layer, lowers: [skeleton, rootfs.layer, host.layer], clock: vfs.clock, revalidate: options.revalidate ?? true,
       ...(options.work === undefined ? {} : { work: options.work }),
     });
     this.rootfsHostPath = rootfs.hostPath;
