@@ -11,8 +11,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as nodeFs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AT_FDCWD, O_DIRECTORY, O_RDONLY, type Process } from '../src/mod.js';
 import { hostMergedRootfs, type HostMergedRootfs } from '../src/node/mod.js';
+import { fmt, measure, nodeFsOp, printTable, processOp } from './_workloads.js';
 
 const FOUR_K = 'x'.repeat(4096);
 
@@ -43,19 +43,6 @@ const WORKLOADS = [
 type Workload = (typeof WORKLOADS)[number];
 type Impl = (w: Workload) => () => void;
 
-function measure(fn: () => void, ms: number): number {
-  for (let i = 0; i < 1000; i++) fn();
-  let n = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < ms) {
-    for (let i = 0; i < 200; i++) fn();
-    n += 200;
-    now = performance.now();
-  }
-  return (n * 1000) / (now - start);
-}
-
 function build(base: string): { rootfs: string; host: string } {
   const t = trees();
   const out = { rootfs: join(base, 'rootfs'), host: join(base, 'host') };
@@ -72,21 +59,7 @@ function build(base: string): { rootfs: string; host: string } {
 
 function vroot(dirs: { rootfs: string; host: string }, revalidate: boolean): { impl: Impl; r: HostMergedRootfs } {
   const r = hostMergedRootfs({ rootfs: dirs.rootfs, host: dirs.host, home: '/home/user', revalidate });
-  const p: Process = r.process;
-  const buf = new Uint8Array(4096);
-  const impl: Impl = (w) => {
-    switch (w.kind) {
-      case 'stat': return () => { p.fstatat(AT_FDCWD, w.path); };
-      case 'missing': return () => { try { p.fstatat(AT_FDCWD, w.path); } catch { /* expected */ } };
-      case 'read': return () => { const fd = p.openat(AT_FDCWD, w.path, O_RDONLY); p.pread(fd, buf, 0); p.close(fd); };
-      case 'readdir': return () => {
-        const fd = p.openat(AT_FDCWD, w.path, O_RDONLY | O_DIRECTORY);
-        while (p.getdents64(fd).length > 0) { /* drain */ }
-        p.close(fd);
-      };
-    }
-  };
-  return { impl, r };
+  return { impl: (w) => processOp(r.process, w.kind, w.path), r };
 }
 
 const BYPASS = ['/proc', '/sys', '/dev', '/run', '/tmp', '/home/user'];
@@ -155,20 +128,9 @@ function kernelSide(ms: number): void {
     execFileSync('mount', ['-t', 'overlay', 'overlay', '-o',
       `lowerdir=${dirs.rootfs}:${dirs.host},upperdir=${join(base, 'upper')},workdir=${join(base, 'work')}`, merged]);
     for (const b of BYPASS) execFileSync('mount', ['--bind', dirs.host + b, merged + b]);
-    const buf = Buffer.alloc(4096);
     const out: Record<string, number> = {};
     try {
-      for (const w of WORKLOADS) {
-        const p = merged + w.path;
-        let fn: () => void;
-        switch (w.kind) {
-          case 'stat': fn = () => { nodeFs.statSync(p); }; break;
-          case 'missing': fn = () => { try { nodeFs.statSync(p); } catch { /* expected */ } }; break;
-          case 'read': fn = () => { const fd = nodeFs.openSync(p, 'r'); nodeFs.readSync(fd, buf, 0, 4096, 0); nodeFs.closeSync(fd); }; break;
-          case 'readdir': fn = () => { nodeFs.readdirSync(p); }; break;
-        }
-        out[w.name] = measure(fn, ms);
-      }
+      for (const w of WORKLOADS) out[w.name] = measure(nodeFsOp(w.kind, merged + w.path), ms);
     } finally {
       execFileSync('umount', ['-R', merged]);
     }
@@ -184,10 +146,6 @@ function kernel(ms: number): Record<string, number> | string {
     { encoding: 'utf8' });
   if (r.status !== 0) return `failed: ${r.stderr || r.error?.message || r.status}`;
   return JSON.parse(r.stdout) as Record<string, number>;
-}
-
-function fmt(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(0);
 }
 
 /** The suite entry point (see bench/run.ts). */
@@ -211,10 +169,7 @@ export async function run(options: { quick: boolean }): Promise<void> {
       rows.push(row);
     }
     const header = ['ops/s (RootFS over host)', 'vroot', 'vroot static', 'redirection', 'vs redirection', 'kernel (Node fs)', 'vs kernel'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-    console.log(line(header));
-    for (const r of rows) console.log(line(r));
+    printTable(header, rows);
     if (typeof k === 'string') console.log(`kernel merged RootFS not measured: ${k}`);
     console.log('"vroot" sees changes to the RootFS and the host at once (every lookup revalidates); "vroot static" assumes they do not change.');
     console.log('"redirection": FEX-Emu-style per-component lookups in the RootFS, then the host, with Node\'s fs.');
