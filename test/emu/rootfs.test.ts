@@ -325,6 +325,16 @@ test('the blessed API gives host paths of every layer and of the RootFS, and is 
     jailed.chroot('/usr');
     assert.deepEqual(r.locate('/lib/libfoo.so', { process: jailed }), { source: 'rootfs', hostPath: join(s.rootfs, 'usr/lib/libfoo.so') });
     jailed.exit();
+    // Bind mounts the guest makes of merged and bypassed directories are located too.
+    p.mkdirat(AT_FDCWD, '/opt/lib', 0o755);
+    p.mkdirat(AT_FDCWD, '/opt/home', 0o755);
+    p.mount({ bind: '/usr/lib' }, '/opt/lib');
+    p.mount({ bind: '/home/user' }, '/opt/home');
+    assert.deepEqual(r.locate('/opt/lib/libfoo.so'), { source: 'rootfs', hostPath: join(s.rootfs, 'usr/lib/libfoo.so') });
+    assert.deepEqual(r.locate('/opt/lib/libhost.so'), { source: 'host', hostPath: join(s.host, 'usr/lib/libhost.so') });
+    assert.deepEqual(r.locate('/opt/home/cfg'), { source: 'bypass', hostPath: join(s.host, 'home/user/cfg') });
+    p.mount(new Tmpfs(), '/opt/lib');
+    assert.deepEqual(r.locate('/opt/lib'), { source: 'other', hostPath: null });
     // The preset's own lookups run as no process the guest can see.
     assert.deepEqual(listDir(p, '/proc').filter((n) => /^\d+$/.test(n)), [String(p.pid)]);
   } finally {
@@ -342,6 +352,7 @@ test('emulated files show generated content at fixed paths, read-only', () => {
       '/sys/devices/online': '0-3\n',
       '/usr/lib/libfoo.so': 'emulated over a RootFS file',
       '/usr/lib64': 'emulated over a RootFS symlink',
+      '/tmp/emulated': 'in a bypass directory',
     },
   }, [...HOST, { file: 'sys/devices/present', text: '0-7\n' }]);
   try {
@@ -374,6 +385,13 @@ test('emulated files show generated content at fixed paths, read-only', () => {
       assert.equal(p.readlinkat(AT_FDCWD, `/proc/self/fd/${fd}`), path);
       p.close(fd);
     }
+    // A bypass directory given an emulated entry is still the host's (read-only now), mounted once.
+    assert.deepEqual(listDir(p, '/tmp'), ['emulated', 'hostscratch']);
+    assert.equal(readText(p, '/tmp/hostscratch'), 'tmp file');
+    assert.equal(readText(p, '/proc/self/mounts').split('\n').filter((l) => l.split(' ')[1] === '/tmp').length, 1);
+    assert.equal(code(() => writeGuest(p, '/tmp/new', 'x')), 'EROFS');
+    assert.deepEqual(r.locate('/tmp/hostscratch'), { source: 'bypass', hostPath: join(s.host, 'tmp/hostscratch') });
+    assert.equal(readText(p, '/proc/self/mounts').split('\n').filter((l) => l.split(' ')[1] === '/proc').length, 1);
     // The host directory an emulated file was added to still has its host paths.
     assert.deepEqual(r.locate('/sys/devices/present'), { source: 'bypass', hostPath: join(s.host, 'sys/devices/present') });
   } finally {
@@ -403,9 +421,11 @@ test('bypass lists: relative paths and / are refused, nested and missing ones ar
       hostMergedRootfs({ rootfs: s.rootfs, host: s.host, home: null, bypass }).close());
     assert.equal(make(['tmp']), 'EINVAL');
     assert.equal(make(['/']), 'EINVAL');
-    const r = hostMergedRootfs({ rootfs: s.rootfs, host: s.host, home: '/home/user', bypass: ['/tmp', '/tmp/x', '/nowhere', '/home', '/proc'] });
+    const r = hostMergedRootfs({ rootfs: s.rootfs, host: s.host, home: '/home/user', bypass: ['/tmp', '/tmp/x', '/nowhere', '/home', '/proc/sys'] });
     try {
+      // /proc/sys is procfs's: vroot's procfs is at /proc whatever the list says.
       assert.deepEqual(r.bypassed.map((b) => b.guest), ['/tmp', '/home', '/proc']);
+      assert.deepEqual(r.locate('/proc'), { source: 'procfs', hostPath: null });
       assert.deepEqual(r.missingBypass, ['/nowhere']);
     } finally {
       r.close();

@@ -36,7 +36,7 @@ import {
   AT_FDCWD, AT_SYMLINK_NOFOLLOW, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, O_CREAT, O_EXCL, O_WRONLY, S_IFDIR, S_IFMT,
 } from '../../abi/constants.js';
 import { toByteString, type ByteString, type PathLike } from '../../vfs/bytes.js';
-import { rootDentryOf } from '../../vfs/dentry.js';
+import { rootDentryOf, type Dentry } from '../../vfs/dentry.js';
 import { VfsError, vfsError } from '../../vfs/errors.js';
 import type { FileSystem, Inode } from '../../vfs/inode.js';
 import type { Mount, VirtualDentry } from '../../vfs/mount.js';
@@ -50,7 +50,7 @@ import { Overlay } from '../../fs/overlay/overlay.js';
 import type { Layer, OverlayLayerSpec } from '../../fs/overlay/layer.js';
 import { OverlayDirectory, OverlayFile } from '../../fs/overlay/overlay_inode.js';
 import { pathComponents } from '../_guest_paths.js';
-import { bypassList } from './bypass.js';
+import { bypassList, isBypassed } from './bypass.js';
 import { EmulatedFs, emulatedFileSpec, type EmulatedContent, type EmulatedFileSpec } from './emulated_file.js';
 import { AugmentedFs } from './_augmented_dir.js';
 import { trustedProcess } from './_trusted_process.js';
@@ -180,6 +180,13 @@ function split(path: ByteString): { parent: ByteString; name: ByteString } {
   return { parent: '/' + parts.join('/'), name };
 }
 
+/** The path of a dentry from its filesystem's root (the layers of an overlay share it). */
+function pathInFs(d: Dentry): ByteString {
+  const parts: ByteString[] = [];
+  for (let x = d; !x.isRoot(); x = x.parent) parts.push(x.name);
+  return '/' + parts.reverse().join('/');
+}
+
 function depth(path: ByteString): number {
   return pathComponents(path).length;
 }
@@ -212,8 +219,9 @@ export class MergedRootfs {
   private readonly hostTrusted: Process;
   private readonly skeleton: Process;
   private readonly layers = new Map<Layer, LayerRole>();
+  /** Roles of the mounts whose paths are not those of their filesystem (procfs, directory views). */
   private readonly mountRoles = new Map<Mount, MountRole>();
-  private readonly upperHostPath: ByteString | null;
+  private readonly hostWritable: FileSystem;
 
   /** Builds the merged root; see `mergedRootfs`. */
   constructor(options: MergedRootfsOptions) {
@@ -232,7 +240,6 @@ export class MergedRootfs {
     });
     this.rootfsHostPath = rootfs.hostPath;
     this.hostRootPath = host.hostPath;
-    this.upperHostPath = upper.hostPath;
     const [skeletonLayer, rootfsLayer, hostLayer] = this.overlay.lowers;
     this.layers.set(this.overlay.upper!, { source: 'upper', hostPath: upper.hostPath });
     this.layers.set(skeletonLayer!, { source: 'skeleton', hostPath: null });
@@ -245,12 +252,14 @@ export class MergedRootfs {
     this.skeleton = trustedProcess(skeletonVfs);
     const hostVfs = new VirtualFileSystem({ clock: vfs.clock });
     const hostWritable = options.hostWritable ?? ('fs' in options.host ? options.host.fs : options.host);
+    this.hostWritable = hostWritable;
     hostVfs.mount(hostWritable, '/');
     this.hostTrusted = trustedProcess(hostVfs);
 
     const procfs = options.procfs ?? true;
     for (const guest of bypassList(options.bypass, options.home ?? null)) {
-      if (guest === '/proc' && procfs) continue;
+      // With procfs, /proc and everything below it are procfs's.
+      if (procfs && isBypassed(['/proc'], guest)) continue;
       const m = this.bindHost(guest, hostWritable);
       if (m === null) this.missingBypass.push(guest);
       else this.bypassed.push(m);
@@ -295,16 +304,24 @@ export class MergedRootfs {
     return this.locate(guestPath, options).hostPath;
   }
 
-  /** Where an object found in the guest's namespace comes from (see `locate`). */
+  /**
+   * Where an object found in the guest's namespace comes from (see `locate`): by the filesystem
+   * the mount shows (so a bind mount the guest made of a merged or bypassed directory is located
+   * too). An object whose name was removed has no host path.
+   */
   locateDentry(found: VirtualDentry): GuestLocation {
     const m = found.mount;
-    const inner = (): ByteString => this.vfs.pathOf(found, { mount: m, dentry: m.root }).path;
-    if (m === this.rootMount) return this.locateInOverlay(found.dentry.inode, inner());
-    if (m.fs instanceof EmulatedFs) return { source: 'emulated', hostPath: null };
+    const d = found.dentry;
+    if (d.inode.fs instanceof EmulatedFs) return { source: 'emulated', hostPath: null };
+    if (m.fs === this.overlay) return this.locateInOverlay(d.inode, d.deleted ? null : pathInFs(d));
+    if (m.fs === this.hostWritable) {
+      const hostPath = d.deleted || this.hostRootPath === null ? null : joinHost(this.hostRootPath, pathInFs(d));
+      return { source: 'bypass', hostPath };
+    }
     const role = this.mountRoles.get(m);
     if (role === undefined) return { source: 'other', hostPath: null };
-    if (found.dentry.inode.fs instanceof EmulatedFs) return { source: 'emulated', hostPath: null };
-    return { source: role.source, hostPath: role.hostPath === null ? null : joinHost(role.hostPath, inner()) };
+    if (role.hostPath === null || d.deleted) return { source: role.source, hostPath: null };
+    return { source: role.source, hostPath: joinHost(role.hostPath, this.vfs.pathOf(found, { mount: m, dentry: m.root }).path) };
   }
 
   /**
@@ -328,7 +345,7 @@ export class MergedRootfs {
     this.hostTrusted.exit();
   }
 
-  private locateInOverlay(inode: Inode, inner: ByteString): GuestLocation {
+  private locateInOverlay(inode: Inode, inner: ByteString | null): GuestLocation {
     let layer: Layer | null = null;
     if (inode instanceof OverlayFile) {
       layer = inode.upper !== null ? this.overlay.upper : inode.lowerLayer;
@@ -340,7 +357,7 @@ export class MergedRootfs {
     }
     const role = layer === null ? undefined : this.layers.get(layer);
     if (role === undefined || role.source === 'skeleton') return { source: 'other', hostPath: null };
-    return { source: role.source, hostPath: role.hostPath === null ? null : joinHost(role.hostPath, inner) };
+    return { source: role.source, hostPath: role.hostPath === null || inner === null ? null : joinHost(role.hostPath, inner) };
   }
 
   // ---- building ----
@@ -362,7 +379,6 @@ export class MergedRootfs {
     const hostPath = this.hostRootPath === null ? null : joinHost(this.hostRootPath, inHost);
     const target = this.mountPoint(guest, source.dentry.inode.isDir());
     const mount = this.vfs.attachMount(hostWritable, source.dentry, target, 0);
-    this.mountRoles.set(mount, { source: 'bypass', hostPath });
     return { guest, host: hostPath, mount };
   }
 
@@ -398,21 +414,21 @@ export class MergedRootfs {
     }
     for (const { dir, extras } of groups) {
       const view = new AugmentedFs(dir.dentry.inode.fs, dir.dentry.inode, extras);
+      const where = this.locateDentry(dir);
       const m = dir.mount;
-      const own = this.mountRoles.get(m);
-      if (own !== undefined && dir.dentry === m.root && m.parent !== null && m.mountpoint !== null && m.children.size === 0) {
+      const i = this.bypassed.findIndex((b) => b.mount === m);
+      let mount: Mount;
+      if (i >= 0 && dir.dentry === m.root && m.parent !== null && m.mountpoint !== null && m.children.size === 0) {
+        // The directory is the root of a mount the preset made: the view takes its place.
         const at = { mount: m.parent, dentry: m.mountpoint };
         this.vfs.detachMount(m, false);
         this.mountRoles.delete(m);
-        const replaced = this.vfs.attachMount(view, rootDentryOf(view), at, m.flags | MS_RDONLY);
-        this.mountRoles.set(replaced, own);
-        const i = this.bypassed.findIndex((b) => b.mount === m);
-        if (i >= 0) this.bypassed[i] = { ...this.bypassed[i]!, mount: replaced };
+        mount = this.vfs.attachMount(view, rootDentryOf(view), at, m.flags | MS_RDONLY);
+        this.bypassed[i] = { ...this.bypassed[i]!, mount };
       } else {
-        const where = this.locateDentry(dir);
-        const mount = this.vfs.attachMount(view, rootDentryOf(view), dir, MS_RDONLY);
-        this.mountRoles.set(mount, where);
+        mount = this.vfs.attachMount(view, rootDentryOf(view), dir, MS_RDONLY);
       }
+      this.mountRoles.set(mount, where);
     }
     for (const [path, spec] of over) {
       const target = this.trusted.lookupPath(AT_FDCWD, path, 0, 0);
