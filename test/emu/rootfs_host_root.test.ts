@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  AT_FDCWD, EM_X86_64, O_CREAT, O_RDONLY, O_WRONLY, decideExec, elfMachineOfArch, rootfsNativePolicy,
+  AT_FDCWD, EM_X86_64, O_CREAT, O_RDONLY, O_WRONLY, byteStringToUtf8, decideExec, elfMachineOfArch, formatBwrapArgs,
+  parseBwrapArgs, rewriteBwrapArgs, rootfsBwrapMapping, rootfsNativePolicy,
 } from '../../src/mod.js';
 import { hostMergedRootfs } from '../../src/node/mod.js';
 import { containmentUnavailable, isContained, runContained } from '../_contained.js';
@@ -22,7 +23,7 @@ if (!isContained()) {
     process.stdout.write(r.output.split('\n').filter((l) => l.startsWith('#')).join('\n') + '\n');
     assert.equal(r.status, 0, r.output);
     assert.equal(r.failed, 0, r.output);
-    assert.equal(r.passed, 3, `the contained run passed ${r.passed} of 3 tests:\n${r.output}`);
+    assert.equal(r.passed, 4, `the contained run passed ${r.passed} of 4 tests:\n${r.output}`);
   });
   if (why !== null) console.log(`SKIPPED merged RootFS over the real host root: ${why}`);
 }
@@ -129,5 +130,32 @@ if (isContained()) test('host sub-mounts show through the merge, where the kerne
   } finally {
     spawnSync('umount', [merged]);
     spawnSync('umount', [join(host, 'opt/sub')]);
+  }
+});
+
+if (isContained()) test('a bwrap command line written in the guest runs under the real bwrap once rewritten', (t) => {
+  if (spawnSync('bwrap', ['--version']).status !== 0) return t.skip('bwrap is not installed');
+  const { rootfs, home } = setup();
+  const r = hostMergedRootfs({ rootfs, home });
+  try {
+    const argv = ['--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib',
+      '--symlink', 'usr/lib64', '/lib64', '--proc', '/proc', '--dev', '/dev',
+      '--ro-bind', '/usr/lib/vroot-guest-only', '/guest', '--ro-bind', '/usr/lib/vroot-guest-link', '/guest-link',
+      '--ro-bind', '/etc/passwd', '/passwd', '--',
+      '/bin/sh', '-c', 'cat /guest/libguest.so; echo; cat /guest-link; echo; cat /passwd'];
+    const run = (args: string[]): ReturnType<typeof spawnSync> => spawnSync('bwrap', args, { encoding: 'utf8' });
+    // As the guest wrote it, bwrap (on the host) cannot find what only the RootFS has.
+    const before = run(argv);
+    assert.notEqual(before.status, 0);
+    assert.match(String(before.stderr), /Can't find source path \/usr\/lib\/vroot-guest-only/);
+    const { commandLine, changes } = rewriteBwrapArgs(parseBwrapArgs(argv), rootfsBwrapMapping(r));
+    assert.deepEqual(changes.map((c) => byteStringToUtf8(c.to)), [
+      join(rootfs, 'usr/lib/vroot-guest-only'), join(rootfs, 'usr/lib/vroot-guest-only/libguest.so'),
+    ]);
+    const after = run(formatBwrapArgs(commandLine).map(byteStringToUtf8));
+    assert.equal(after.stderr, '');
+    assert.equal(after.stdout, `guest library\nguest library\n${readFileSync('/etc/passwd', 'utf8')}`);
+  } finally {
+    r.close();
   }
 });
