@@ -392,6 +392,14 @@ test('emulated files show generated content at fixed paths, read-only', () => {
     assert.equal(code(() => writeGuest(p, '/tmp/new', 'x')), 'EROFS');
     assert.deepEqual(r.locate('/tmp/hostscratch'), { source: 'bypass', hostPath: join(s.host, 'tmp/hostscratch') });
     assert.equal(readText(p, '/proc/self/mounts').split('\n').filter((l) => l.split(' ')[1] === '/proc').length, 1);
+    // The view of /proc forgets the entries of a process that exits, as procfs does.
+    const proc = r.bypassed.find((b) => b.guest === '/proc')!.mount;
+    const child = p.clone();
+    assert.ok(listDir(child, '/proc/self/fd').length > 0);
+    assert.ok(proc.root.cachedChild(String(child.pid)) !== undefined);
+    child.exit();
+    assert.equal(proc.root.cachedChild(String(child.pid)), undefined);
+    assert.equal(code(() => p.fstatat(AT_FDCWD, `/proc/${child.pid}`)), 'ENOENT');
     // The host directory an emulated file was added to still has its host paths.
     assert.deepEqual(r.locate('/sys/devices/present'), { source: 'bypass', hostPath: join(s.host, 'sys/devices/present') });
   } finally {
@@ -420,6 +428,8 @@ test('bypass lists: relative paths and / are refused, nested and missing ones ar
     const make = (bypass: string[]): string => code(() =>
       hostMergedRootfs({ rootfs: s.rootfs, host: s.host, home: null, bypass }).close());
     assert.equal(make(['tmp']), 'EINVAL');
+    assert.equal(code(() => hostMergedRootfs({ rootfs: join(s.dir, 'missing'), host: s.host })), 'ENOENT');
+    assert.equal(code(() => hostMergedRootfs({ rootfs: join(s.host, 'etc/hostname'), host: s.host })), 'ENOTDIR');
     assert.equal(make(['/']), 'EINVAL');
     const r = hostMergedRootfs({ rootfs: s.rootfs, host: s.host, home: '/home/user', bypass: ['/tmp', '/tmp/x', '/nowhere', '/home', '/proc/sys'] });
     try {

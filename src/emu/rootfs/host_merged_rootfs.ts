@@ -7,7 +7,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { errno } from '../../abi/errno.js';
 import { HostFs } from '../../fs/hostfs/hostfs.js';
+import { VfsError } from '../../vfs/errors.js';
 import type { FileSystem } from '../../vfs/inode.js';
 import type { ProcessOptions, VfsOptions } from '../../vfs/virtual_filesystem.js';
 import type { EmulatedContent, EmulatedFileSpec } from './emulated_file.js';
@@ -38,6 +40,17 @@ export interface HostMergedRootfsOptions {
   readonly process?: ProcessOptions;
 }
 
+/** The real path of a host directory. Errors: the host's errno as a VfsError (ENOENT, EACCES...). */
+function hostRealpath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code in errno) throw new VfsError(errno[code as keyof typeof errno], 'realpath', path);
+    throw e;
+  }
+}
+
 /** A merged RootFS whose host directories this module opened; `close` closes them too. */
 export class HostMergedRootfs extends MergedRootfs {
   private readonly opened: HostFs[];
@@ -45,7 +58,7 @@ export class HostMergedRootfs extends MergedRootfs {
   constructor(options: HostMergedRootfsOptions) {
     const opened: HostFs[] = [];
     const open = (path: string, readOnly: boolean): HostBackedFs => {
-      const real = realpathSync(path);
+      const real = hostRealpath(path);
       const fs = new HostFs(real, { readOnly });
       opened.push(fs);
       return { fs, hostPath: real };

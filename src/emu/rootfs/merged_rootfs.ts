@@ -429,12 +429,24 @@ export class MergedRootfs {
         mount = this.vfs.attachMount(view, rootDentryOf(view), dir, MS_RDONLY);
       }
       this.mountRoles.set(mount, where);
+      if (dir.dentry.inode === dir.dentry.inode.fs.root && dir.dentry.inode.fs instanceof ProcFs) this.flushOnExit(rootDentryOf(view));
     }
     for (const [path, spec] of over) {
       const target = this.trusted.lookupPath(AT_FDCWD, path, 0, 0);
       const fs = new EmulatedFs(spec, clock);
       this.vfs.attachMount(fs, rootDentryOf(fs), target, 0);
     }
+  }
+
+  /**
+   * Forgets the cached /proc entries of a task that exits, below a view of procfs's root, as
+   * procfs does below its own (proc_flush_pid): otherwise they would keep the task reachable.
+   */
+  private flushOnExit(root: Dentry): void {
+    this.vfs.observeExits((task) => {
+      root.cachedChild(String(task.pid))?.markDeleted();
+      root.cachedChild(String(task.tgid))?.cachedChild('task')?.cachedChild(String(task.pid))?.markDeleted();
+    });
   }
 
   /**
