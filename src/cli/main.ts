@@ -3,11 +3,14 @@
  * itself in `COMMANDS`; `main` parses the command name and hands over the rest.
  */
 import { demoCommand } from './cmd_demo.js';
+import { extractCommand } from './cmd_extract.js';
+import { inspectCommand } from './cmd_inspect.js';
+import { mkfsCommand } from './cmd_mkfs.js';
 import { runCommand } from './cmd_run.js';
 import type { Command } from './command.js';
 
 /** Every command, in the order `vroot --help` lists them. */
-export const COMMANDS: Command[] = [demoCommand, runCommand];
+export const COMMANDS: Command[] = [demoCommand, runCommand, mkfsCommand, extractCommand, inspectCommand];
 
 const VERSION = '0.1.0';
 

@@ -1,7 +1,8 @@
 // Node-specific: the parts of vroot that use Node's APIs (package entry point `vroot/node`).
 /**
  * vroot's Node-specific API: `createFs`, a node:fs-compatible facade over a vroot process (and
- * the classes and errors it returns), host directories (`HostFs`) and Node stdio for WASI.
+ * the classes and errors it returns), host directories (`HostFs`), Node stdio for WASI, and
+ * EROFS images as host files (byte sources and sinks, host trees as writer input, extraction).
  *
  * @example
  * import { VirtualFileSystem, Tmpfs } from 'vroot';
@@ -12,9 +13,10 @@
  * fs.writeFileSync('/hello.txt', 'hi');
  *
  * @example
- * import { WasiHost } from 'vroot';
- * import { HostFs, nodeStdio } from 'vroot/node';
+ * import { Erofs, WasiHost } from 'vroot';
+ * import { FileSource, HostFs, nodeStdio } from 'vroot/node';
  * const host = new WasiHost({ process: p, args: ['prog'], preopens: { '/': '/' }, ...nodeStdio() });
+ * const fs = Erofs.open(FileSource.open('root.erofs'));
  */
 export { createFs, type VrootFs } from './create_fs.js';
 export { NodeFs, SYNC_CALLS, syncApi, type SyncApi, type StatOptions, type RmOptions } from './node_fs.js';
@@ -28,3 +30,7 @@ export type { CpOptions } from './_copy.js';
 export { HostFs, type HostFsOptions } from '../fs/hostfs/hostfs.js';
 export { HostMergedRootfs, hostMergedRootfs, type HostMergedRootfsOptions } from '../emu/rootfs/host_merged_rootfs.js';
 export { nodeStdio, nodeStream } from '../wasi/node_stdio.js';
+export { FileSource } from '../fs/erofs/node/file_source.js';
+export { FileSink } from '../fs/erofs/node/file_sink.js';
+export { HostTreeSource, type HostTreeOptions } from '../fs/erofs/node/host_tree.js';
+export { extractErofs, type ExtractOptions, type ExtractResult } from '../fs/erofs/node/extract.js';

@@ -64,7 +64,7 @@ export class Dentry {
   /** Adds a child to the cache. */
   addChild(child: Dentry): void {
     (this.children ??= new Map()).set(child.key, child);
-    dcache.note(child);
+    cacheOf(child.inode.fs).note(child);
   }
 
   /** Removes this dentry's name from its parent (d_delete). */
@@ -77,7 +77,7 @@ export class Dentry {
   unhash(): void {
     const siblings = this.parent.children;
     if (this.parent !== this && siblings?.get(this.key) === this) siblings.delete(this.key);
-    dcache.forget(this);
+    cacheOf(this.inode.fs).forget(this);
   }
 
   /** Moves this dentry to a new parent, name and key (d_move). */
@@ -123,13 +123,14 @@ export function invalidateChild(dir: Inode, name: ByteString): void {
 }
 
 /**
- * The bound on cached dentries (gVisor once let its dentry cache grow to 2.3 GB). Every cached
- * dentry is in `ring` in insertion order; over the limit, a clock sweep evicts unpinned leaves
- * (no cached children, no mounts, no holders) that were not referenced since the last sweep.
- * An evicted dentry is only a cache entry: the next lookup asks the filesystem again.
+ * The bound on cached dentries (gVisor once let its dentry cache grow to 2.3 GB). Each
+ * filesystem has its own cache, so a filesystem nobody uses any more is collected with its
+ * dentries. Every cached dentry is in `ring` in insertion order; over the limit, a clock sweep
+ * evicts unpinned leaves (no cached children, no mounts, no holders) that were not referenced
+ * since the last sweep. An evicted dentry is only a cache entry: the next lookup asks the
+ * filesystem again.
  */
 class DentryCache {
-  limit = 250_000;
   private readonly ring = new Set<Dentry>();
 
   get size(): number {
@@ -138,7 +139,7 @@ class DentryCache {
 
   note(d: Dentry): void {
     this.ring.add(d);
-    if (this.ring.size > this.limit) this.shrink(Math.floor(this.limit * 0.9));
+    if (this.ring.size > dentryLimit) this.shrink(Math.floor(dentryLimit * 0.9));
   }
 
   forget(d: Dentry): void {
@@ -163,13 +164,30 @@ class DentryCache {
   }
 }
 
-/** The dentry cache shared by every filesystem in this JavaScript realm. */
-export const dcache = new DentryCache();
+/** The most dentries one filesystem keeps cached. */
+let dentryLimit = 250_000;
+const caches = new WeakMap<FileSystem, DentryCache>();
 
-/** Sets the most dentries kept cached (default 250,000), evicting at once if over it. */
+function cacheOf(fs: FileSystem): DentryCache {
+  let c = caches.get(fs);
+  if (c === undefined) {
+    c = new DentryCache();
+    caches.set(fs, c);
+  }
+  return c;
+}
+
+/** How many dentries of `fs` are cached. */
+export function dentryCacheSize(fs: FileSystem): number {
+  return caches.get(fs)?.size ?? 0;
+}
+
+/**
+ * Sets the most dentries each filesystem keeps cached (default 250,000); caches over the new
+ * limit shrink as they next grow.
+ */
 export function setDentryCacheLimit(limit: number): void {
-  dcache.limit = Math.max(1, Math.floor(limit));
-  if (dcache.size > dcache.limit) dcache.shrink(dcache.limit);
+  dentryLimit = Math.max(1, Math.floor(limit));
 }
 
 const roots = new WeakMap<FileSystem, Dentry>();
