@@ -14,8 +14,9 @@ import { Volume } from 'memfs';
 import { Union } from 'unionfs';
 import { fs as zfs, CopyOnWriteFS, InMemory, mount as zmount, umount as zumount } from '@zenfs/core';
 import {
-  AT_FDCWD, O_CREAT, O_DIRECTORY, O_RDONLY, O_WRONLY, Overlay, Tmpfs, VirtualFileSystem, VfsError, type Process,
+  AT_FDCWD, O_CREAT, O_WRONLY, Overlay, Tmpfs, VirtualFileSystem, VfsError, type Process,
 } from '../src/mod.js';
+import { fmt, measure, nodeFsOp, printTable, processOp } from './_workloads.js';
 
 /** What each layer holds (paths from the layer root; directories are implied). */
 const LAYERS: { bottom: Record<string, string>; middle: Record<string, string>; top: Record<string, string> } = {
@@ -43,20 +44,6 @@ const WORKLOADS = [
 /** A workload's operation for one implementation. */
 type Workload = (typeof WORKLOADS)[number];
 
-/** Runs `fn` repeatedly for about `ms` milliseconds (after a warm-up) and returns operations per second. */
-function measure(fn: () => void, ms: number): number {
-  for (let i = 0; i < 2000; i++) fn();
-  let n = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < ms) {
-    for (let i = 0; i < 500; i++) fn();
-    n += 500;
-    now = performance.now();
-  }
-  return (n * 1000) / (now - start);
-}
-
 type Impl = (w: Workload) => () => void;
 
 /**
@@ -83,20 +70,9 @@ function kernelSide(ms: number): void {
     execFileSync('mount', ['-t', 'overlay', 'overlay', '-o',
       `lowerdir=${dirs['middle']}:${dirs['bottom']},upperdir=${dirs['top']},workdir=${dirs['work']}`, dirs['merged']!]);
     const m = dirs['merged']!;
-    const buf = Buffer.alloc(4096);
     const out: Record<string, number> = {};
     try {
-      for (const w of WORKLOADS) {
-        const p = m + w.path;
-        let fn: () => void;
-        switch (w.kind) {
-          case 'stat': fn = () => { nodeFs.statSync(p); }; break;
-          case 'missing': fn = () => { try { nodeFs.statSync(p); } catch { /* expected */ } }; break;
-          case 'read': fn = () => { const fd = nodeFs.openSync(p, 'r'); nodeFs.readSync(fd, buf, 0, 4096, 0); nodeFs.closeSync(fd); }; break;
-          case 'readdir': fn = () => { nodeFs.readdirSync(p); }; break;
-        }
-        out[w.name] = measure(fn, ms);
-      }
+      for (const w of WORKLOADS) out[w.name] = measure(nodeFsOp(w.kind, m + w.path), ms);
     } finally {
       execFileSync('umount', [m]);
     }
@@ -132,19 +108,7 @@ function vroot(revalidate: boolean): Impl {
   const vfs = new VirtualFileSystem();
   vfs.mount(ov, '/');
   const p: Process = vfs.createProcess();
-  const buf = new Uint8Array(4096);
-  return (w) => {
-    switch (w.kind) {
-      case 'stat': return () => { p.fstatat(AT_FDCWD, w.path); };
-      case 'missing': return () => { try { p.fstatat(AT_FDCWD, w.path); } catch { /* expected */ } };
-      case 'read': return () => { const fd = p.openat(AT_FDCWD, w.path, O_RDONLY); p.pread(fd, buf, 0); p.close(fd); };
-      case 'readdir': return () => {
-        const fd = p.openat(AT_FDCWD, w.path, O_RDONLY | O_DIRECTORY);
-        while (p.getdents64(fd).length > 0) { /* drain */ }
-        p.close(fd);
-      };
-    }
-  };
+  return (w) => processOp(p, w.kind, w.path);
 }
 
 function unionfs(): Impl {
@@ -197,10 +161,6 @@ function kernel(ms: number): Record<string, number> | string {
   return JSON.parse(r.stdout) as Record<string, number>;
 }
 
-function fmt(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(0);
-}
-
 /** The suite entry point (see bench/run.ts). */
 export async function run(options: { quick: boolean }): Promise<void> {
   const ms = options.quick ? 150 : 700;
@@ -222,10 +182,7 @@ export async function run(options: { quick: boolean }): Promise<void> {
     rows.push(row);
   }
   const header = ['ops/s (3 layers)', ...impls.map(([n]) => n), 'vs unionfs', 'vs ZenFS', 'kernel (Node fs)', 'vs kernel'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
+  printTable(header, rows);
   if (typeof k === 'string') console.log(`kernel overlayfs not measured: ${k}`);
   console.log('"vroot" revalidates every lookup against the layers (they may change underneath); "vroot static" assumes they do not, as the kernel does.');
 }

@@ -1,7 +1,8 @@
 // This module is browser compatible.
 /**
- * Emulator integration: exec decisions (binary formats, `#!` scripts, native or emulated) and
- * bubblewrap command lines (parse, classify, rewrite through a RootFS mapping, serialize).
+ * Emulator integration: exec decisions (binary formats, `#!` scripts, native or emulated),
+ * bubblewrap command lines (parse, classify, rewrite through a RootFS mapping, serialize) and
+ * the merged RootFS preset (a guest RootFS over the host root, bypass paths, emulated files).
  *
  * @example
  * import { decideExec, mappedNativePolicy, EM_X86_64 } from 'vroot';
@@ -50,3 +51,13 @@ export {
   OVERRIDE_STAT_XATTR, formatOverrideStat, parseOverrideStat, type OverrideStat,
 } from './fake_owner/override_stat.js';
 export { FAKE_ROOT_CAPABILITIES, fakeRootCred, fakeRootProcess, type FakeRootOptions } from './fake_owner/fake_root.js';
+export { bypassList, isBypassed } from './rootfs/bypass.js';
+export {
+  MergedRootfs, mergedRootfs, type BypassMount, type GuestLocation, type HostBackedFs, type LocateOptions,
+  type MergedRootfsOptions, type RootfsSource,
+} from './rootfs/merged_rootfs.js';
+export {
+  EmulatedFile, EmulatedFs, type EmulatedContent, type EmulatedFileSpec,
+} from './rootfs/emulated_file.js';
+export { rootfsNativePolicy, type RootfsNativePolicyOptions } from './rootfs/rootfs_native_policy.js';
+export { rootfsBwrapMapping, type RootfsBwrapMappingOptions } from './rootfs/rootfs_bwrap_mapping.js';

@@ -28,6 +28,7 @@ export { fsConstants } from './constants.js';
 export { uvError, nodeError, uvErrorName, type NodeSystemError } from './errors.js';
 export type { CpOptions } from './_copy.js';
 export { HostFs, type HostFsOptions } from '../fs/hostfs/hostfs.js';
+export { HostMergedRootfs, hostMergedRootfs, type HostMergedRootfsOptions } from '../emu/rootfs/host_merged_rootfs.js';
 export { nodeStdio, nodeStream } from '../wasi/node_stdio.js';
 export { FileSource } from '../fs/erofs/node/file_source.js';
 export { FileSink } from '../fs/erofs/node/file_sink.js';

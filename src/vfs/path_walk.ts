@@ -367,10 +367,12 @@ export class PathWalk {
     const inode = d.inode;
     if (flags & WALK_TRAILING && this.ctx.protectedSymlinks) this.mayFollowLink(inode);
     if (this.flags & LOOKUP_NO_SYMLINKS) throw vfsError('ELOOP');
-    // Following a symlink reads it: its atime follows the relatime rule (touch_atime). (Linux's
-    // RCU walk hands the update to the ref-walk, so RESOLVE_CACHED may then give EAGAIN; whether
-    // an update is due depends on the kernel's coarse clock, so vroot does not imitate that.)
-    if (this.ctx.atimeNeedsUpdate(m, inode)) this.ctx.touchAtime(m, inode);
+    // Following a symlink reads it: its atime follows the relatime rule (touch_atime). Linux's
+    // RCU walk hands a due update to the ref-walk, which RESOLVE_CACHED may not do: EAGAIN.
+    if (this.ctx.atimeNeedsUpdate(m, inode)) {
+      if (this.flags & LOOKUP_CACHED) throw vfsError('EAGAIN');
+      this.ctx.touchAtime(m, inode);
+    }
     if (isMagicLink(inode)) {
       // proc_pid_get_link finds the target first (ENOENT, EACCES), then nd_jump_link refuses it
       // under RESOLVE_NO_MAGICLINKS (ELOOP) and scoped lookups (EXDEV).

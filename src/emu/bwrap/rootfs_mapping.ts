@@ -12,6 +12,7 @@ import type { Mount } from '../../vfs/mount.js';
 import { LOOKUP_FOLLOW } from '../../vfs/path_walk.js';
 import type { Process } from '../../vfs/process.js';
 import { pathComponents, prefixDepth } from '../_guest_paths.js';
+import { ROOTFS_DEFAULT_BYPASS } from '../rootfs/bypass.js';
 
 /** Where a host-path argument is found. */
 export type HostPathResolution =
@@ -25,11 +26,7 @@ export interface RootfsMapping {
   resolve(path: ByteString): HostPathResolution;
 }
 
-/**
- * Guest paths always served from the host, as FEX-Emu and pressure-vessel bypass them; callers
- * add the user's home directory.
- */
-export const ROOTFS_DEFAULT_BYPASS: readonly string[] = ['/proc', '/sys', '/dev', '/run', '/tmp'];
+export { ROOTFS_DEFAULT_BYPASS } from '../rootfs/bypass.js';
 
 /** A mount that shows (part of) the RootFS, and the host directory shown at its root. */
 export interface RootfsMount {

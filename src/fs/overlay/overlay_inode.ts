@@ -217,7 +217,7 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     const upperDir = dir.upper;
     const mine = this.lowers;
     if (upperDir !== null) {
-      const c = upperDir.lookup(name);
+      const c = layerLookup(upperDir, name, this.upper);
       if (c !== this.upper) return false;
       if (c !== null && opaqueFlag(c) === 0x79) return this.opaque && mine.length === 0;
     } else if (this.upper !== null) {
@@ -227,7 +227,8 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     const lowers = dir.lowers;
     let k = 0;
     for (let j = 0; j < lowers.length; j++) {
-      const c = lowers[j]!.lookup(name);
+      const expected = k < mine.length && dir.lowerLayers[j] === this.lowerLayers[k] ? mine[k]! : null;
+      const c = layerLookup(lowers[j]!, name, expected);
       if (c === null) continue;
       if (k < mine.length && c === mine[k]) {
         const layer = dir.lowerLayers[j]!;
@@ -478,12 +479,12 @@ export class OverlayFile extends OverlayInode {
   stillValid(dir: OverlayDirectory, name: ByteString): boolean {
     if (this.unlinked) return false;
     const upperDir = dir.upper;
-    if (this.upper !== null) return upperDir !== null && upperDir.lookup(name) === this.upper;
+    if (this.upper !== null) return upperDir !== null && layerLookup(upperDir, name, this.upper) === this.upper;
     if (upperDir !== null && upperDir.lookup(name) !== null) return false;
     const lowers = dir.lowers;
     for (let i = 0; i < lowers.length; i++) {
       const l = lowers[i]!;
-      const c = l.lookup(name);
+      const c = layerLookup(l, name, l === this.lowerDir ? this.lower : null);
       if (l === this.lowerDir) return c === this.lower;
       if (c !== null) return false;
     }
@@ -499,4 +500,14 @@ export class OverlayFile extends OverlayInode {
     if ((flags & O_ACCMODE) !== O_RDONLY || flags & O_TRUNC) copyUp(this, flags & O_TRUNC ? 0 : Infinity);
     return new OverlayFileHandle(this, flags);
   }
+}
+
+/**
+ * Looks `name` up in a layer directory, or, where the layer is a volatile filesystem (a host
+ * directory) and the name last resolved to `expected`, asks the layer to revalidate that inode
+ * instead (one check of the name on the host rather than a whole lookup). Either way the answer
+ * is the inode now under `name`, the same object when unchanged, or null.
+ */
+function layerLookup(dir: Inode, name: ByteString, expected: Inode | null): Inode | null {
+  return expected !== null && dir.fs.volatile ? dir.fs.revalidate(dir, name, expected) : dir.lookup(name);
 }
