@@ -8,7 +8,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { complete } from './completer.js';
 import type { Shell } from './shell.js';
 
@@ -55,6 +55,50 @@ export interface InteractiveOptions {
 }
 
 /**
+ * The terminal's input with every Tab delivered in its own chunk, a turn of the event loop after
+ * what came before it. node:readline completes asynchronously (it awaits the completer), so a
+ * second Tab arriving in the same chunk as the first (a fast double Tab, a paste, a terminal
+ * multiplexer) would be inserted into the line as a literal tab instead of listing the choices.
+ */
+function pacedInput(input: Readable): Readable {
+  const tty = input as Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  const queue: Buffer[] = [];
+  let draining = false;
+  // Flow follows the consumer's pause() and resume(); read() is also called to fill the buffer
+  // while paused, so it must not resume the terminal.
+  const out = new Readable({ read() {} });
+  const drain = (): void => {
+    draining = false;
+    const next = queue.shift();
+    if (next === undefined) return;
+    out.push(next);
+    if (queue.length > 0) {
+      draining = true;
+      setImmediate(drain);
+    }
+  };
+  input.on('data', (chunk: Buffer | string) => {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let from = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] !== 0x09) continue;
+      if (i > from) queue.push(bytes.subarray(from, i));
+      queue.push(bytes.subarray(i, i + 1));
+      from = i + 1;
+    }
+    if (from < bytes.length) queue.push(bytes.subarray(from));
+    if (!draining) drain();
+  });
+  input.on('end', () => out.push(null));
+  const paced = out as Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  if (tty.isTTY !== undefined) paced.isTTY = tty.isTTY;
+  if (typeof tty.setRawMode === 'function') paced.setRawMode = (raw: boolean) => tty.setRawMode!(raw);
+  out.on('pause', () => input.pause());
+  out.on('resume', () => input.resume());
+  return out;
+}
+
+/**
  * Runs the shell on a terminal until `exit` or Ctrl-D; resolves to the exit status.
  */
 export function interactive(shell: Shell, options: InteractiveOptions): Promise<number> {
@@ -62,7 +106,7 @@ export function interactive(shell: Shell, options: InteractiveOptions): Promise<
   shell.history.push(...past);
   trimHistory(options.historyFile);
   const rl = createInterface({
-    input: options.input,
+    input: pacedInput(options.input),
     output: options.output,
     terminal: true,
     completer: (line: string) => complete(shell, line),
@@ -97,6 +141,8 @@ export function interactive(shell: Shell, options: InteractiveOptions): Promise<
       rl.prompt();
     });
     rl.on('close', () => {
+      options.input.removeAllListeners('data');
+      options.input.pause();
       if (shell.exitStatus === null) options.output.write('exit\n');
       resolve(shell.exitStatus ?? shell.status);
     });
