@@ -1,130 +1,42 @@
 // Node-specific: reads host files and wires the terminal to the guest.
 /**
  * `vroot run`: runs a WebAssembly program (WASI preview 1) inside a vroot root, with the
- * terminal as its standard streams and its exit status passed through.
- *
- * The root is composed from the root options. Today they build an in-memory root: `--copy-in`
- * copies host files and trees into it and `--tmpfs` mounts empty in-memory filesystems. The
- * options are parsed into a `RunRootSpec` and handed to `composeRunRoot`, so image layers,
- * host directories and binds plug in as more fields of the spec.
+ * terminal as its standard streams and its exit status passed through. The root is composed
+ * from the root options every command shares (see compose/root_flags.ts): layers, an upper,
+ * binds, tmpfs mounts, copies of host files.
  */
-import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CREAT, O_EXCL, O_RDONLY, O_WRONLY } from '../abi/constants.js';
-import { Tmpfs } from '../fs/tmpfs/tmpfs.js';
-import { VfsError } from '../vfs/errors.js';
+import { AT_FDCWD, O_RDONLY } from '../abi/constants.js';
+import { composeRoot } from '../compose/compose_root.js';
+import { nodeRootProviders } from '../compose/node_providers.js';
+import { rootSpecFromFlags } from '../compose/root_flags.js';
 import type { Process } from '../vfs/process.js';
-import { VirtualFileSystem } from '../vfs/virtual_filesystem.js';
 import { nodeStdio } from '../wasi/node_stdio.js';
 import type { SandboxMode } from '../wasi/sandbox.js';
 import { Wasm } from '../wasi/wasm_api.js';
 import { WasiHost } from '../wasi/wasi_host.js';
 import type { Command } from './command.js';
+import { ROOT_FLAG_OPTIONS, ROOT_FLAGS_HELP } from './_root_options.js';
 
-/** What the root options of `vroot run` describe. */
-export interface RunRootSpec {
-  /** Host files or trees copied into the root, in order: `{ host, guest }`. */
-  copyIn: { host: string; guest: string }[];
-  /** Guest directories where an empty in-memory filesystem is mounted. */
-  tmpfs: string[];
-}
-
-/** A composed root: its namespace and the process the guest runs as. */
-export interface ComposedRoot {
-  vfs: VirtualFileSystem;
-  process: Process;
-}
-
-const USAGE = `Usage: vroot run [options] -- PROGRAM [ARGS...]
+const USAGE = `Usage: vroot run [ROOT OPTIONS] [OPTIONS] -- PROGRAM [ARGS...]
 
 Runs a WebAssembly (WASI preview 1) program inside a vroot root. PROGRAM is a path inside
 the root; with --host-wasm, the module is read from the host and PROGRAM ARGS is the argv.
+The program runs with your uid and gid (with --fake-root: as uid 0).
 
-Root options:
-  --copy-in HOST:GUEST   copy a host file or directory tree into the root (repeatable)
-  --tmpfs GUEST          mount an empty in-memory filesystem at GUEST (repeatable)
-
+${ROOT_FLAGS_HELP}
 Program options:
   --host-wasm FILE       load the module from FILE on the host
   --env NAME=VALUE       set an environment variable (repeatable)
   --cwd DIR              start in DIR: sets PWD and preopens DIR as "."; wasi-libc
                          programs keep their own working directory, which starts at "/"
-  --fake-root            run as uid 0 with every capability (default: your uid and gid)
   --sandbox MODE         in-root (default: "/" acts as the root) or beneath (".." above a
                          preopen and absolute symlinks fail with ENOTCAPABLE)
   --trace                print every WASI call to stderr
   -h, --help             show this help
 `;
-
-function splitPair(value: string, option: string): [string, string] {
-  const i = value.lastIndexOf(':');
-  if (i <= 0 || i === value.length - 1) throw new Error(`${option} wants HOST:GUEST, got '${value}'`);
-  return [value.slice(0, i), value.slice(i + 1)];
-}
-
-/** Creates every missing directory of `path` (mkdir -p). */
-function mkdirs(p: Process, path: string): void {
-  let at = '';
-  for (const part of path.split('/').filter((x) => x !== '')) {
-    at += '/' + part;
-    try {
-      p.mkdirat(AT_FDCWD, at, 0o755);
-    } catch (e) {
-      if (!(e instanceof VfsError) || e.code !== 'EEXIST') throw e;
-    }
-  }
-}
-
-/** Copies a host file, symlink or tree to `guest` in the root, keeping modes and times. */
-function copyIn(p: Process, host: string, guest: string): void {
-  const st = lstatSync(host, { bigint: true });
-  const mode = Number(st.mode & 0o7777n);
-  if (st.isDirectory()) {
-    try {
-      p.mkdirat(AT_FDCWD, guest, mode);
-    } catch (e) {
-      if (!(e instanceof VfsError) || e.code !== 'EEXIST') throw e;
-    }
-    for (const name of readdirSync(host)) copyIn(p, join(host, name), guest === '/' ? `/${name}` : `${guest}/${name}`);
-  } else if (st.isSymbolicLink()) {
-    p.symlinkat(readlinkSync(host, { encoding: 'buffer' }), AT_FDCWD, guest);
-  } else if (st.isFile()) {
-    const fd = p.openat(AT_FDCWD, guest, O_CREAT | O_EXCL | O_WRONLY, mode);
-    try {
-      const data = readFileSync(host);
-      let done = 0;
-      while (done < data.length) done += p.write(fd, data, done, data.length - done);
-    } finally {
-      p.close(fd);
-    }
-  } else {
-    return; // devices, fifos and sockets stay on the host
-  }
-  const ns = (t: bigint): { sec: number; nsec: number } => ({ sec: Number(t / 1_000_000_000n), nsec: Number(t % 1_000_000_000n) });
-  p.utimensat(AT_FDCWD, guest, [ns(st.atimeNs), ns(st.mtimeNs)], AT_SYMLINK_NOFOLLOW);
-}
-
-/** Builds the root a spec describes. The process runs with `cred`. */
-export function composeRunRoot(spec: RunRootSpec, cred: { uid: number; gid: number } | undefined): ComposedRoot {
-  const vfs = new VirtualFileSystem();
-  vfs.mount(new Tmpfs(), '/');
-  const admin = vfs.createProcess();
-  try {
-    for (const { host, guest } of spec.copyIn) {
-      const parent = guest.slice(0, guest.lastIndexOf('/'));
-      if (parent !== '') mkdirs(admin, parent);
-      copyIn(admin, host, guest);
-    }
-    for (const dir of spec.tmpfs) {
-      mkdirs(admin, dir);
-      admin.mount(new Tmpfs(), dir);
-    }
-  } finally {
-    admin.exit();
-  }
-  return { vfs, process: vfs.createProcess(cred === undefined ? {} : { cred }) };
-}
 
 /** Reads a whole file of the root. */
 function readGuestFile(p: Process, path: string): Uint8Array {
@@ -152,12 +64,10 @@ export const runCommand: Command = {
       args: argv,
       allowPositionals: true,
       options: {
-        'copy-in': { type: 'string', multiple: true },
-        tmpfs: { type: 'string', multiple: true },
+        ...ROOT_FLAG_OPTIONS,
         'host-wasm': { type: 'string' },
         env: { type: 'string', multiple: true },
         cwd: { type: 'string' },
-        'fake-root': { type: 'boolean' },
         sandbox: { type: 'string' },
         trace: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -174,17 +84,9 @@ export const runCommand: Command = {
       process.stderr.write(USAGE);
       return 2;
     }
-    const spec: RunRootSpec = {
-      copyIn: (values['copy-in'] ?? []).map((v) => {
-        const [host, guest] = splitPair(v, '--copy-in');
-        return { host, guest };
-      }),
-      tmpfs: values.tmpfs ?? [],
-    };
-    const cred = values['fake-root'] || typeof process.getuid !== 'function'
-      ? undefined
-      : { uid: process.getuid(), gid: process.getgid!() };
-    const { process: proc } = composeRunRoot(spec, cred);
+    const spec = rootSpecFromFlags(values);
+    if (!spec.fakeRoot && typeof process.getuid === 'function') spec.user = { uid: process.getuid(), gid: process.getgid!() };
+    const { process: proc } = composeRoot(spec, nodeRootProviders);
 
     const argvGuest = positionals.length > 0 ? positionals : [basename(hostWasm!)];
     const bytes = hostWasm !== undefined ? readFileSync(hostWasm) : readGuestFile(proc, positionals[0]!);

@@ -2,15 +2,25 @@
  * The `vroot` command line (Node-specific). Each command lives in its own module and registers
  * itself in `COMMANDS`; `main` parses the command name and hands over the rest.
  */
+import { catCommand } from './cmd_cat.js';
+import { cpInCommand, cpOutCommand } from './cmd_cp.js';
 import { demoCommand } from './cmd_demo.js';
 import { extractCommand } from './cmd_extract.js';
+import { findCommand } from './cmd_find.js';
 import { inspectCommand } from './cmd_inspect.js';
+import { lsCommand } from './cmd_ls.js';
 import { mkfsCommand } from './cmd_mkfs.js';
 import { runCommand } from './cmd_run.js';
+import { shellCommand } from './cmd_shell.js';
+import { statCommand } from './cmd_stat.js';
+import { treeCommand } from './cmd_tree.js';
 import type { Command } from './command.js';
 
 /** Every command, in the order `vroot --help` lists them. */
-export const COMMANDS: Command[] = [demoCommand, runCommand, mkfsCommand, extractCommand, inspectCommand];
+export const COMMANDS: Command[] = [
+  demoCommand, shellCommand, runCommand, mkfsCommand, extractCommand, inspectCommand,
+  lsCommand, catCommand, statCommand, treeCommand, findCommand, cpInCommand, cpOutCommand,
+];
 
 const VERSION = '0.1.0';
 
