@@ -1,9 +1,17 @@
 // Test helper: runs WASI guests on vroot roots laid out like the native oracle's, and drives
 // the host's imports directly with a memory of its own.
 import { AT_FDCWD, O_CREAT, O_WRONLY } from '../../src/abi/constants.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Erofs } from '../../src/fs/erofs/reader/erofs.js';
+import { MemorySink } from '../../src/fs/erofs/writer/byte_sink.js';
+import { ProcessTreeSource } from '../../src/fs/erofs/writer/tree_source.js';
+import { writeErofs } from '../../src/fs/erofs/writer/writer.js';
+import { HostFs } from '../../src/fs/hostfs/hostfs.js';
+import { Overlay } from '../../src/fs/overlay/overlay.js';
 import { Tmpfs } from '../../src/fs/tmpfs/tmpfs.js';
 import type { Process } from '../../src/vfs/process.js';
 import { VirtualFileSystem } from '../../src/vfs/virtual_filesystem.js';
+import type { NativeLayout } from './_toolchain.js';
 import { CollectStream } from '../../src/wasi/stdio.js';
 import type { SandboxMode } from '../../src/wasi/sandbox.js';
 import { Wasm, type WasmMemory, type WasmModule } from '../../src/wasi/wasm_api.js';
@@ -27,15 +35,31 @@ export interface SandboxRoot {
   process: Process;
   /** The directory preopened as "/" (the chroot of the native run). */
   sandbox: string;
+  /** Releases what the setup made outside vroot (a host directory). */
+  cleanup?(): void;
 }
+
+/** A tmpfs namespace with /outside-marker and an empty /sandbox for a filesystem to be mounted on. */
+function markedNamespace(): { vfs: VirtualFileSystem; process: Process } {
+  const vfs = new VirtualFileSystem();
+  vfs.mount(new Tmpfs(), '/');
+  const p = vfs.createProcess();
+  writeFile(p, '/outside-marker', 'x\n');
+  p.mkdirat(AT_FDCWD, '/sandbox', 0o755);
+  return { vfs, process: p };
+}
+
+/** Where host directories for the hostfs setup go: a kernel tmpfs, as the native run's chroot. */
+const HOST_SCRATCH = '/dev/shm';
 
 /**
  * The filesystem setups the guests run on. Each gives the same layout: /outside-marker next to
  * /sandbox, and /sandbox/probe (the native run's binary sits there too).
  */
-export const ROOT_SETUPS: { name: string; make(): SandboxRoot }[] = [
+export const ROOT_SETUPS: { name: string; native: NativeLayout; make(): SandboxRoot }[] = [
   {
     name: 'tmpfs',
+    native: 'tmpfs',
     make() {
       const vfs = new VirtualFileSystem();
       vfs.mount(new Tmpfs(), '/');
@@ -43,6 +67,35 @@ export const ROOT_SETUPS: { name: string; make(): SandboxRoot }[] = [
       writeFile(p, '/outside-marker', 'x\n');
       p.mkdirat(AT_FDCWD, '/sandbox', 0o755);
       writeFile(p, '/sandbox/probe', 'the native run has its binary here\n', 0o755);
+      return { vfs, process: p, sandbox: '/sandbox' };
+    },
+  },
+  {
+    // A host directory on a kernel tmpfs served by HostFs: every call reaches the kernel through
+    // the confined addon.
+    name: 'hostfs',
+    native: 'tmpfs',
+    make() {
+      const dir = mkdtempSync(`${HOST_SCRATCH}/vroot-wasi-`);
+      const { vfs, process: p } = markedNamespace();
+      p.mount(new HostFs(dir), '/sandbox');
+      p.fchmodat(AT_FDCWD, '/sandbox', 0o755);
+      writeFile(p, '/sandbox/probe', 'the native run has its binary here\n', 0o755);
+      return { vfs, process: p, sandbox: '/sandbox', cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    // An EROFS image (written by vroot, holding the probe's binary) under a tmpfs upper: every
+    // write copies up, every lookup goes through both layers.
+    name: 'overlay of EROFS',
+    native: 'overlay-erofs',
+    make() {
+      const staging = markedNamespace().process;
+      writeFile(staging, '/sandbox/probe', 'the native run has its binary here\n', 0o755);
+      const sink = new MemorySink();
+      writeErofs(new ProcessTreeSource(staging, '/sandbox'), sink);
+      const { vfs, process: p } = markedNamespace();
+      p.mount(new Overlay({ lowers: [Erofs.open(sink.bytes())], upper: new Tmpfs() }), '/sandbox');
       return { vfs, process: p, sandbox: '/sandbox' };
     },
   },

@@ -36,6 +36,12 @@ export function nativeOracleProblem(): string | null {
   return null;
 }
 
+/** Why the native oracle cannot lay out `layout` here (mkfs.erofs and the kernel's erofs and overlay), or null. */
+export function nativeLayoutProblem(layout: NativeLayout): string | null {
+  if (layout === 'overlay-erofs' && !which('mkfs.erofs')) return 'mkfs.erofs is not installed (apt-get install erofs-utils)';
+  return null;
+}
+
 function build(name: string, kind: 'wasm' | 'native'): string {
   const source = join(SOURCES, `${name}.c`);
   const text = readFileSync(source);
@@ -63,16 +69,27 @@ export function buildNative(name: string): string {
   return build(name, 'native');
 }
 
+/** What the native run's root is: a kernel tmpfs, or a kernel overlay of a loop-mounted EROFS image over a tmpfs upper. */
+export type NativeLayout = 'tmpfs' | 'overlay-erofs';
+
 /**
  * Runs a native binary as root in a chroot on a fresh kernel tmpfs (in its own mount
- * namespace): the binary is /probe in the new root, and the directory above the root holds
- * `outside-marker`, which a sandboxed program must never reach. Returns stdout and the status.
+ * namespace), or on an overlay of an EROFS image there: the binary is /probe in the new root,
+ * and the directory above the root holds `outside-marker`, which a sandboxed program must never
+ * reach. Returns stdout and the status.
  */
-export function runNative(binary: string, args: string[]): { stdout: Buffer; status: number } {
+
+export function runNative(binary: string, args: string[], layout: NativeLayout = 'tmpfs'): { stdout: Buffer; status: number } {
   const dir = mkdtempSync(join(tmpdir(), 'vroot-native-'));
   try {
+    const sandbox = layout === 'tmpfs'
+      ? 'mkdir "$d/sandbox"; cp "$b" "$d/sandbox/probe"; '
+      // The probe in an EROFS image made by mkfs.erofs, loop-mounted, under a tmpfs upper.
+      : 'mkdir "$d/src" "$d/lower" "$d/upper" "$d/work" "$d/sandbox"; chmod 755 "$d/src" "$d/upper"; cp "$b" "$d/src/probe"; ' +
+        'mkfs.erofs "$d/image" "$d/src" >/dev/null 2>&1; mount -t erofs -o loop,ro "$d/image" "$d/lower"; ' +
+        'mount -t overlay -o lowerdir="$d/lower",upperdir="$d/upper",workdir="$d/work" none "$d/sandbox"; ';
     const script = 'set -e; d="$1"; b="$2"; shift 2; mount -t tmpfs none "$d"; echo x > "$d/outside-marker"; ' +
-      'mkdir "$d/sandbox"; cp "$b" "$d/sandbox/probe"; exec chroot "$d/sandbox" /probe "$@"';
+      sandbox + 'exec chroot "$d/sandbox" /probe "$@"';
     const r = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', dir, binary, ...args], { maxBuffer: 64 << 20 });
     if (r.error !== undefined) throw r.error;
     return { stdout: r.stdout, status: r.status ?? -1 };

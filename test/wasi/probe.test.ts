@@ -1,11 +1,13 @@
 // The filesystem probe (test/wasi/programs/fsprobe.c) run natively — as root, chrooted on a
-// fresh kernel tmpfs — and under vroot's WASI host: the transcripts must be byte-identical.
+// fresh kernel tmpfs, or on a kernel overlay of a loop-mounted EROFS image — and under vroot's
+// WASI host on tmpfs, hostfs and an overlay of an EROFS image: the transcripts must be
+// byte-identical.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Wasm, type WasmModule } from '../../src/wasi/wasm_api.js';
 import { ROOT_SETUPS, runGuest } from './_guest.js';
-import { buildNative, buildWasm, nativeOracleProblem, runNative, wasmToolchainProblem } from './_toolchain.js';
+import { buildNative, buildWasm, nativeLayoutProblem, nativeOracleProblem, runNative, wasmToolchainProblem } from './_toolchain.js';
 
 const problem = wasmToolchainProblem() ?? nativeOracleProblem();
 let module: WasmModule | undefined;
@@ -32,27 +34,31 @@ function text(b: Uint8Array): string {
 }
 
 for (const root of ROOT_SETUPS) {
-  test(`fsprobe all: native chroot on kernel tmpfs and vroot ${root.name} print the same transcript`, async (t) => {
-    if (problem !== null) return t.skip(problem);
+  test(`fsprobe all: native chroot on kernel ${root.native} and vroot ${root.name} print the same transcript`, async (t) => {
+    const why = problem ?? nativeLayoutProblem(root.native);
+    if (why !== null) return t.skip(why);
     const { module, native } = await setup();
-    const want = runNative(native, ['all']);
+    const want = runNative(native, ['all'], root.native);
     assert.equal(want.status, 0);
     const wantText = text(want.stdout);
     assert.match(wantText, /^== done$/m, 'the native run completed');
     assert.ok(wantText.split('\n').length > 300);
-    const got = await runGuest(module, ['all'], root.make());
+    const sandbox = root.make();
+    const got = await runGuest(module, ['all'], sandbox).finally(() => sandbox.cleanup?.());
     assert.equal(got.status, 0, got.stderr);
     const gotText = text(got.stdout);
     assert.ok(gotText === wantText, firstDifference(wantText, gotText));
   });
 
   test(`fsprobe random: generated operations agree with the kernel on vroot ${root.name} (16 seeds x 400 ops)`, async (t) => {
-    if (problem !== null) return t.skip(problem);
+    const why = problem ?? nativeLayoutProblem(root.native);
+    if (why !== null) return t.skip(why);
     const { module, native } = await setup();
     let lines = 0;
     for (let seed = 1; seed <= 16; seed++) {
-      const want = text(runNative(native, ['random', String(seed), '400']).stdout);
-      const got = await runGuest(module, ['random', String(seed), '400'], root.make());
+      const want = text(runNative(native, ['random', String(seed), '400'], root.native).stdout);
+      const sandbox = root.make();
+      const got = await runGuest(module, ['random', String(seed), '400'], sandbox).finally(() => sandbox.cleanup?.());
       assert.equal(got.status, 0, got.stderr);
       const gotText = text(got.stdout);
       assert.ok(gotText === want, `seed ${seed}: ${firstDifference(want, gotText)}`);

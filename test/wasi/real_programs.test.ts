@@ -1,12 +1,16 @@
 // Large real WebAssembly programs nobody here wrote, run on vroot roots through the WASI host:
-// clang and wasm-ld (@yowasp/clang) compile and link a C program whose headers live in the
-// root, and the result runs; CRuby (@ruby/3.4-wasm-wasi) walks, creates, renames, links and
+// clang and wasm-ld (@yowasp/clang) compile and link a C program whose headers and libraries
+// live in an EROFS image mounted in the root, and the result runs; CRuby (@ruby/3.4-wasm-wasi) walks, creates, renames, links and
 // deletes files, and the results are checked through vroot afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_DIRECTORY, O_RDONLY, S_IFLNK, S_IFMT } from '../../src/abi/constants.js';
+import { Erofs } from '../../src/fs/erofs/reader/erofs.js';
+import { MemorySink } from '../../src/fs/erofs/writer/byte_sink.js';
+import { ProcessTreeSource } from '../../src/fs/erofs/writer/tree_source.js';
+import { writeErofs } from '../../src/fs/erofs/writer/writer.js';
 import { Tmpfs } from '../../src/fs/tmpfs/tmpfs.js';
 import type { Process } from '../../src/vfs/process.js';
 import { VirtualFileSystem } from '../../src/vfs/virtual_filesystem.js';
@@ -59,11 +63,15 @@ test('clang and wasm-ld from @yowasp/clang compile and link a program inside a v
   vfs.mount(new Tmpfs(), '/');
   const p = vfs.createProcess();
   for (const d of ['/usr', '/src', '/tmp', '/out']) p.mkdirat(AT_FDCWD, d, 0o755);
-  // The toolchain's headers and libraries on their own filesystem, read-only like an image layer.
-  p.mount(new Tmpfs(), '/usr');
-  const files = extractTar(p, readFileSync(join(CLANG, 'llvm-resources.tar')), '/usr');
+  // The toolchain's headers and libraries in an EROFS image (written by vroot from the package's
+  // tar), mounted at /usr as an image layer is.
+  const staging = new VirtualFileSystem();
+  staging.mount(new Tmpfs(), '/');
+  const files = extractTar(staging.createProcess(), readFileSync(join(CLANG, 'llvm-resources.tar')), '/');
   assert.ok(files > 2000, `${files} files unpacked`);
-  p.remount('/usr', { readOnly: true });
+  const image = new MemorySink();
+  writeErofs(new ProcessTreeSource(staging.createProcess(), '/'), image);
+  p.mount(Erofs.open(image.bytes()), '/usr');
   writeFile(p, '/src/util.h', '#pragma once\n#include <stddef.h>\nsize_t count_vowels(const char *s);\n');
   writeFile(p, '/src/main.c', [
     '#include <stdio.h>', '#include <stdlib.h>', '#include <string.h>', '#include <ctype.h>', '#include <errno.h>',
@@ -102,7 +110,8 @@ test('clang and wasm-ld from @yowasp/clang compile and link a program inside a v
   assert.equal(status, 5);
   assert.equal(new TextDecoder().decode(readGuest(p, '/out/result.txt')), 'Education has 5 vowels\n');
   assert.equal(out.text(), 'wrote 23 bytes; greeting is hi\n');
-  // Nothing was written into the read-only layer, and the object file went to /tmp.
+  // The headers came from the image, and the object file went to /tmp.
+  assert.equal(p.statfs('/usr').type, 0xe0f5e1e2, 'EROFS_SUPER_MAGIC_V1');
   assert.equal(p.fstatat(AT_FDCWD, '/usr/include/wasm32-wasip1/stdio.h').nlink, 1);
   assert.ok(p.getdents64(p.openat(AT_FDCWD, '/tmp', O_RDONLY | O_DIRECTORY)).some((d) => d.name.endsWith('.o')));
 });
