@@ -44,3 +44,6 @@ export { wasiErrno } from './wasi/errno_map.js';
 export { Overlay, OVERLAYFS_SUPER_MAGIC, type OverlayOptions } from './fs/overlay/overlay.js';
 export type { OverlayLayerSpec, OverlayLayerRoot } from './fs/overlay/layer.js';
 export { importOciLayer, exportOciLayer, OCI_WHITEOUT_PREFIX, OCI_OPAQUE_MARKER, type OciLayerOptions } from './fs/overlay/oci_whiteouts.js';
+export { composeRoot, noHostProviders, type ComposedRoot, type ComposeOptions, type RootProviders } from './compose/compose_root.js';
+export type { RootSpec, LayerSpec, UpperSpec, BindSpec, TmpfsMountSpec, CopyInSpec } from './compose/root_spec.js';
+export { rootSpecFromFlags, ROOT_FLAG_OPTIONS, RootFlagError, type RootFlagValues } from './compose/root_flags.js';

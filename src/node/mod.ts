@@ -34,3 +34,4 @@ export { FileSource } from '../fs/erofs/node/file_source.js';
 export { FileSink } from '../fs/erofs/node/file_sink.js';
 export { HostTreeSource, type HostTreeOptions } from '../fs/erofs/node/host_tree.js';
 export { extractErofs, type ExtractOptions, type ExtractResult } from '../fs/erofs/node/extract.js';
+export { nodeRootProviders } from '../compose/node_providers.js';
