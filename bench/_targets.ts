@@ -12,6 +12,8 @@ export interface BenchFs {
   statSync(path: string, options?: { throwIfNoEntry?: boolean }): unknown;
   readdirSync(path: string): unknown[];
   symlinkSync(target: string, path: string): void;
+  unlinkSync(path: string): void;
+  rmdirSync(path: string): void;
 }
 
 /** One filesystem under test, with the directory the workloads run in. */
