@@ -10,9 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../src/mod.js';
+import { readableCopy } from '../_readable_copy.js';
 import type { SeenEntry } from './fake_owner_tree.js';
 
-const CHILD = fileURLToPath(new URL('./fake_owner_unprivileged.js', import.meta.url));
+// Run from a world-readable copy: the checkout may be where the unprivileged user cannot go.
+const CHILD = process.geteuid?.() === 0
+  ? join(readableCopy(), 'dist', 'test', 'emu', 'fake_owner_unprivileged.js')
+  : fileURLToPath(new URL('./fake_owner_unprivileged.js', import.meta.url));
 const NOBODY = 65534;
 const root = process.geteuid?.() === 0;
 const scratch = mkdtempSync(join(tmpdir(), 'vroot-fakeowner-'));

@@ -8,6 +8,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readableCopy } from '../_readable_copy.js';
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY,
   O_RDWR, O_TMPFILE, O_WRONLY, RENAME_EXCHANGE, RENAME_WHITEOUT, S_IFCHR, S_IFMT, SEEK_SET, VfsError,
@@ -358,8 +359,9 @@ test('the creator may write a file it made read-only, even through an unprivileg
   skip: !isRoot() && 'needs root to run a child as another user',
 }, () => withScratch('hostfs-creator', (dir) => {
   execFileSync('chown', ['65534:65534', dir]);
-  const mod = fileURLToPath(new URL('../../src/node/mod.js', import.meta.url));
-  const core = fileURLToPath(new URL('../../src/mod.js', import.meta.url));
+  // A world-readable copy: the checkout may be where the unprivileged user cannot go.
+  const mod = join(readableCopy(), 'dist', 'src', 'node', 'mod.js');
+  const core = join(readableCopy(), 'dist', 'src', 'mod.js');
   const script = `
     import { VirtualFileSystem, AT_FDCWD, O_CREAT, O_EXCL, O_RDWR } from ${JSON.stringify(core)};
     import { HostFs } from ${JSON.stringify(mod)};
