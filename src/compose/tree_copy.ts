@@ -191,14 +191,7 @@ function copyOne(src: TreeAccess, srcPath: ByteString, st: TreeStat, dst: TreeAc
         if (child === null) continue; // removed meanwhile
         if (!copyOne(src, from, child, dst, join(dstPath, name), o, errorText)) ok = false;
       }
-      if (into === null || o.preserve) {
-        try {
-          dst.chmod(dstPath, mode);
-        } catch (e) {
-          o.report(`setting permissions for '${shown}': ${errorText(e)}`);
-          ok = false;
-        }
-      }
+      if ((into === null || o.preserve) && !setMode(dst, dstPath, mode, shown, o, errorText)) ok = false;
       break;
     }
     case 'symlink': {
@@ -263,14 +256,7 @@ function copyOne(src: TreeAccess, srcPath: ByteString, st: TreeStat, dst: TreeAc
         reader.close();
       }
       // An existing file keeps its mode unless modes are preserved, as with cp.
-      if (existing === null || o.preserve) {
-        try {
-          dst.chmod(dstPath, mode);
-        } catch (e) {
-          o.report(`setting permissions for '${shown}': ${errorText(e)}`);
-          ok = false;
-        }
-      }
+      if ((existing === null || o.preserve) && !setMode(dst, dstPath, mode, shown, o, errorText)) ok = false;
       break;
     }
     default: {
@@ -281,13 +267,8 @@ function copyOne(src: TreeAccess, srcPath: ByteString, st: TreeStat, dst: TreeAc
         o.report(`cannot create special file '${shown}': ${errorText(e)}`);
         return false;
       }
-      try {
-        // mknod applies the umask; the mode asked for is set afterwards, as for files.
-        dst.chmod(dstPath, mode);
-      } catch (e) {
-        o.report(`setting permissions for '${shown}': ${errorText(e)}`);
-        ok = false;
-      }
+      // mknod applies the umask; the mode asked for is set afterwards, as for files.
+      if (!setMode(dst, dstPath, mode, shown, o, errorText)) ok = false;
     }
   }
   if (o.preserve) {
@@ -302,6 +283,17 @@ function copyOne(src: TreeAccess, srcPath: ByteString, st: TreeStat, dst: TreeAc
 }
 
 /** Removes an existing non-directory before a symlink or node takes its name (cp -a does). */
+/** chmod with cp's message on failure; false when it failed. */
+function setMode(dst: TreeAccess, path: ByteString, mode: number, shown: string, o: CopyOptions, errorText: ErrorText): boolean {
+  try {
+    dst.chmod(path, mode);
+    return true;
+  } catch (e) {
+    o.report(`setting permissions for '${shown}': ${errorText(e)}`);
+    return false;
+  }
+}
+
 function replaceNonDir(dst: TreeAccess, path: ByteString, existing: TreeStat | null, shown: string, from: string, o: CopyOptions, errorText: ErrorText): boolean {
   if (existing === null) return true;
   if (existing.kind === 'dir') {

@@ -72,3 +72,14 @@ export function utf8Encode(s: string): Uint8Array {
 export function utf8Decode(b: Uint8Array): string {
   return decoder.decode(b);
 }
+
+/** The chunks joined into one array (`total`: their summed length, when the caller keeps it). */
+export function concatBytes(chunks: readonly Uint8Array[], total = chunks.reduce((s, c) => s + c.length, 0)): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -4,6 +4,7 @@
  * process, a test's buffers. The host calls them synchronously, as the guest's fd_read and
  * fd_write are synchronous.
  */
+import { concatBytes } from '../vfs/bytes.js';
 
 /** A byte stream the guest sees as fd 0, 1 or 2. */
 export interface WasiStream {
@@ -54,13 +55,7 @@ export class CollectStream implements WasiStream {
 
   /** Everything written so far. */
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatBytes(this.chunks, this.length);
   }
 
   /** Everything written so far, decoded as UTF-8. */

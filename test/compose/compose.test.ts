@@ -16,18 +16,10 @@ import type { RootSpec } from '../../src/compose/root_spec.js';
 import { parseBind, parseSize, parseTmpfsMount, rootSpecFromFlags, RootFlagError } from '../../src/compose/root_flags.js';
 import { scratch } from '../hostfs/_scratch.js';
 import { vroot } from '../cli/_tools.js';
+import { code } from '../_errno.js';
 
 const enc = new TextEncoder();
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
-}
 
 function read(p: Process, path: string): string {
   const fd = p.openat(AT_FDCWD, path, O_RDONLY);

@@ -14,18 +14,10 @@ import { FileSource } from '../../src/node/mod.js';
 import { EROFS_MAGIC } from '../../src/fs/erofs/format/constants.js';
 import { superblockChecksum } from '../../src/fs/erofs/format/superblock.js';
 import { Prng, testSeed } from '../emu/_prng.js';
+import { code } from '../_errno.js';
 
 const seed = testSeed(0x2ead);
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VfsError) return e.code;
-    throw e;
-  }
-  return 'OK';
-}
 
 interface Fixture {
   bytes: Uint8Array;

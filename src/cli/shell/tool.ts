@@ -9,7 +9,7 @@ import type { Process } from '../../vfs/process.js';
 import { getopt, has, UsageError, type OptionSpec, type ParsedOptions } from './_getopt.js';
 import { errorText } from './_strerror.js';
 import { shellEscape } from './_format.js';
-import { byteStringToUtf8, toByteString, type ByteString } from '../../vfs/bytes.js';
+import { byteStringToUtf8, concatBytes, toByteString, type ByteString } from '../../vfs/bytes.js';
 
 /** Where a tool writes: text is written as UTF-8, bytes as they are. */
 export interface Output {
@@ -70,14 +70,7 @@ export class CollectOutput implements Output {
 
   /** Everything written, as bytes. */
   bytes(): Uint8Array {
-    const n = this.chunks.reduce((s, c) => s + c.length, 0);
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatBytes(this.chunks);
   }
 
   /** Everything written, decoded as UTF-8. */
