@@ -6,7 +6,7 @@
  */
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_RDONLY } from '../../abi/constants.js';
 import { guestPath } from '../../compose/guest_tree.js';
-import { byteStringToBytes, type ByteString } from '../../vfs/bytes.js';
+import { byteStringToBytes, concatBytes, type ByteString } from '../../vfs/bytes.js';
 import { VfsError } from '../../vfs/errors.js';
 import type { Process } from '../../vfs/process.js';
 import type { Stat } from '../../vfs/stat.js';
@@ -62,13 +62,7 @@ export function readGuestFile(p: Process, path: ByteString): Uint8Array {
       chunks.push(buf.subarray(0, n));
       total += n;
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatBytes(chunks, total);
   } finally {
     p.close(fd);
   }
