@@ -20,6 +20,7 @@ import type { StatFs } from '../../../vfs/stat.js';
 import { BufferSource, type ByteSource } from '../byte_source.js';
 import { EROFS_MAGIC } from '../format/constants.js';
 import { compressedBlocks, isCompressedLayout, type DiskInode } from '../format/inode.js';
+import { casefoldKey } from '../../../emu/casefold/casefold.js';
 import { ErofsImage, dtypeOf, type ErofsImageOptions } from './image.js';
 
 const ACL_ACCESS = 'system.posix_acl_access';
@@ -31,7 +32,18 @@ export interface ErofsOptions extends ErofsImageOptions {
   inodeCache?: number;
   /** The mount source shown in /proc/self/mounts (default "erofs"). */
   name?: string;
+  /**
+   * Case-insensitive, case-preserving lookup in every directory, with ext4 casefold semantics
+   * (Unicode 12.1 NFD and full case folding; names that are not valid UTF-8 match byte for byte):
+   * a name finds the entry whose folded form is equal, and the dentry keeps the stored name.
+   * An image made from a case-sensitive tree may hold names that fold alike: then the first in
+   * byte order is the one found, whatever was asked. Default false.
+   */
+  casefold?: boolean;
 }
+
+/** Directories whose folded-name index is kept (each built on the first lookup that needs it). */
+const FOLD_INDEXES = 64;
 
 /**
  * A mounted EROFS image.
@@ -48,16 +60,44 @@ export class Erofs extends FileSystem {
   override readonly posixAcl = true;
   readonly image: ErofsImage;
   readonly root: ErofsInode;
+  /** Lookups fold names (the `casefold` option). */
+  readonly casefold: boolean;
   private readonly inodes = new Map<number, ErofsInode>();
   private readonly inodeCapacity: number;
   private readonly sourceName: string;
+  /** Folded name → stored name, by directory nid (casefold only; bounded, oldest dropped). */
+  private readonly foldIndexes = new Map<number, Map<string, ByteString>>();
 
   constructor(image: ErofsImage, options: ErofsOptions = {}) {
     super();
     this.image = image;
     this.inodeCapacity = Math.max(16, options.inodeCache ?? 4096);
     this.sourceName = options.name ?? 'erofs';
+    this.casefold = options.casefold === true;
     this.root = this.iget(image.sb.rootNid);
+  }
+
+  /**
+   * The stored name of the entry of `dir` that `name` folds to, or null (casefold). The index of
+   * a directory is built by listing it once; the first name in byte order keeps a folded key.
+   * Errors: EUCLEAN, EIO.
+   */
+  foldedName(dir: ErofsInode, name: ByteString): ByteString | null {
+    let index = this.foldIndexes.get(dir.nid);
+    if (index === undefined) {
+      const built = new Map<string, ByteString>();
+      this.image.readdir(dir, 0, (entry) => {
+        if (entry !== '.' && entry !== '..') {
+          const key = casefoldKey(entry);
+          if (!built.has(key)) built.set(key, entry);
+        }
+        return true;
+      });
+      if (this.foldIndexes.size >= FOLD_INDEXES) this.foldIndexes.delete(this.foldIndexes.keys().next().value as number);
+      this.foldIndexes.set(dir.nid, built);
+      index = built;
+    }
+    return index.get(casefoldKey(name)) ?? null;
   }
 
   /**
@@ -131,6 +171,7 @@ export class ErofsInode extends Inode implements FileHandle, DiskInode {
     this.fs = fs;
     fs.image.inode(nid, this);
     this.ino = nid;
+    if (fs.casefold && this.isDir()) this.foldName = casefoldKey;
     // Linux fs/erofs/inode.c: atime and ctime are the mtime.
     this.atimeSec = this.ctimeSec = this.mtimeSec;
     this.atimeNsec = this.ctimeNsec = this.mtimeNsec;
@@ -159,7 +200,12 @@ export class ErofsInode extends Inode implements FileHandle, DiskInode {
    */
   override lookup(name: ByteString): Inode | null {
     if (!this.isDir()) throw vfsError('ENOTDIR');
-    const nid = this.fs.image.lookupNid(this, name);
+    let stored: ByteString | null = name;
+    if (this.fs.casefold) {
+      stored = this.fs.foldedName(this, name);
+      if (stored === null) return null;
+    }
+    const nid = this.fs.image.lookupNid(this, stored);
     if (nid < 0) return null;
     const child = this.fs.iget(nid);
     if (child.isDir() && !child.parentChecked) {
@@ -170,6 +216,11 @@ export class ErofsInode extends Inode implements FileHandle, DiskInode {
       child.parentChecked = true;
     }
     return child;
+  }
+
+  /** With `casefold`: the stored name `name` finds (the core's dentry keeps it). */
+  override storedName(name: ByteString): ByteString | null {
+    return this.fs.casefold ? this.fs.foldedName(this, name) : name;
   }
 
   override readlink(): ByteString {
