@@ -108,10 +108,15 @@ export function lookupChild(parent: Dentry, name: ByteString, cachedOnly = false
     } else if (now !== null) {
       return cached;
     }
-    if (now === null) return null;
-    const fresh = new Dentry(cached.name, parent, now, key);
-    parent.addChild(fresh);
-    return fresh;
+    if (now !== null) {
+      const fresh = new Dentry(cached.name, parent, now, key);
+      parent.addChild(fresh);
+      return fresh;
+    }
+    // The stored name is gone. In a directory that folds names another spelling may hold the
+    // entry now (renamed on the host to another case): look it up afresh, as Linux does after a
+    // failed d_revalidate. Elsewhere the name is simply gone.
+    if (dir.foldName === undefined || cached.mounted !== 0) return null;
   }
   // RESOLVE_CACHED: a name not in the cache needs the filesystem, which a cached-only lookup may
   // not ask (Linux: try_to_unlazy fails, EAGAIN). vroot keeps no negative dentries, as tmpfs
