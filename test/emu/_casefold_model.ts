@@ -19,6 +19,11 @@ const FRAGMENTS = [
   'raw:\xff', 'raw:\xc3', 'raw:\xe2\x80',
 ];
 
+/** A byte string as the bytes the Process API takes (a JS string would be encoded as UTF-8). */
+export function pathBytes(path: string): Uint8Array {
+  return Uint8Array.from(path, (c) => c.charCodeAt(0));
+}
+
 function fragmentBytes(f: string): string {
   return f.startsWith('raw:') ? f.slice(4) : toByteString(f);
 }
@@ -74,7 +79,7 @@ export function makeTree(p: Process, r: Prng, names: number): CasefoldTree {
       const path = `${dir}/${name}`;
       try {
         if (depth < 2 && r.chance(0.2)) {
-          p.mkdirat(AT_FDCWD, path, 0o755);
+          p.mkdirat(AT_FDCWD, pathBytes(path), 0o755);
           made.push(name);
           fill(path, r.int(0, 6), depth + 1);
         } else {
@@ -92,9 +97,9 @@ export function makeTree(p: Process, r: Prng, names: number): CasefoldTree {
 }
 
 function writeText(p: Process, path: string, text: string): void {
-  const fd = p.openat(AT_FDCWD, path, O_CREAT | O_EXCL | O_WRONLY, 0o644);
+  const fd = p.openat(AT_FDCWD, pathBytes(path), O_CREAT | O_EXCL | O_WRONLY, 0o644);
   try {
-    p.write(fd, Uint8Array.from(text, (c) => c.charCodeAt(0)));
+    p.write(fd, pathBytes(text));
   } finally {
     p.close(fd);
   }
@@ -103,16 +108,16 @@ function writeText(p: Process, path: string, text: string): void {
 /** What a process answers for `path`: the errno, a directory's sorted listing, or a file's text. */
 export function answer(p: Process, path: string): string {
   try {
-    const st = p.fstatat(AT_FDCWD, path, 0);
+    const st = p.fstatat(AT_FDCWD, pathBytes(path), 0);
     if ((st.mode & 0o170000) === 0o040000) {
-      const fd = p.openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY);
+      const fd = p.openat(AT_FDCWD, pathBytes(path), O_RDONLY | O_DIRECTORY);
       try {
-        return `dir ${JSON.stringify(p.getdents64(fd).map((d) => d.name).filter((n) => n !== '.' && n !== '..').sort())}`;
+        return `dir ${JSON.stringify(p.getdents64(fd).map((d) => d.rawName).filter((n) => n !== '.' && n !== '..').sort())}`;
       } finally {
         p.close(fd);
       }
     }
-    const fd = p.openat(AT_FDCWD, path, O_RDONLY);
+    const fd = p.openat(AT_FDCWD, pathBytes(path), O_RDONLY);
     try {
       const buf = new Uint8Array(4096);
       const n = p.read(fd, buf);
@@ -151,4 +156,52 @@ export function compareAnswers(ref: Process, got: Process, qs: readonly string[]
     compared++;
   }
   return compared;
+}
+
+/** Copies the tree of a reference root under /d to the host directory `hostDir` (names as bytes). */
+export function copyTreeToHost(ref: Process, tree: CasefoldTree, hostDir: string, io: {
+  mkdir(path: Buffer): void;
+  write(path: Buffer, data: Buffer): void;
+}): void {
+  const hostPath = (p: string): Buffer => Buffer.concat([Buffer.from(hostDir), Buffer.from(p, 'latin1')]);
+  io.mkdir(hostPath('/d'));
+  for (const [dir, names] of tree.dirs) {
+    for (const name of names) {
+      const path = `${dir}/${name}`;
+      if (tree.dirs.has(path)) io.mkdir(hostPath(path));
+      else io.write(hostPath(path), Buffer.from(path, 'latin1'));
+    }
+  }
+  void ref;
+}
+
+/** A generated change: an operation and the one or two paths it names. */
+export interface Change {
+  op: 'create' | 'mkdir' | 'unlink' | 'rename' | 'rmdir';
+  a: string;
+  b: string;
+}
+
+/** Generates a change on names of `pool` (in other spellings) or new names. */
+export function randomChange(r: Prng, pool: readonly string[]): Change {
+  const pick = (): string => (pool.length > 0 && r.chance(0.7) ? r.pick(spellings(r.pick(pool))) : generateName(r));
+  const op = r.pick(['create', 'create', 'mkdir', 'unlink', 'rename', 'rename', 'rmdir'] as const);
+  return { op, a: `/d/${pick()}`, b: `/d/${pick()}` };
+}
+
+/** Makes `c` in `p`; returns "OK" or the errno. */
+export function applyChange(p: Process, c: Change): string {
+  try {
+    switch (c.op) {
+      case 'create': writeText(p, c.a, c.a); break;
+      case 'mkdir': p.mkdirat(AT_FDCWD, pathBytes(c.a), 0o755); break;
+      case 'unlink': p.unlinkat(AT_FDCWD, pathBytes(c.a), 0); break;
+      case 'rename': p.renameat2(AT_FDCWD, pathBytes(c.a), AT_FDCWD, pathBytes(c.b), 0); break;
+      case 'rmdir': p.unlinkat(AT_FDCWD, pathBytes(c.a), 0x200); break;
+    }
+    return 'OK';
+  } catch (e) {
+    if (e instanceof VfsError) return e.code;
+    throw e;
+  }
 }

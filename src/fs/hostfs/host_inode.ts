@@ -18,6 +18,7 @@ import type { ByteString } from '../../vfs/bytes.js';
 import { vfsError } from '../../vfs/errors.js';
 import { Inode, type FileHandle, type NewInodeAttrs } from '../../vfs/inode.js';
 import type { SetAttr, Stat, Timespec } from '../../vfs/stat.js';
+import { casefoldKey } from '../../emu/casefold/casefold.js';
 import { DirCookies, type ListedEntry } from './_dir_cookies.js';
 import {
   ST_ATIME, ST_BLKSIZE, ST_BLOCKS, ST_BTIME, ST_CTIME, ST_DEV_MAJOR, ST_DEV_MINOR, ST_GID, ST_INO_HI,
@@ -69,6 +70,12 @@ export class HostInode extends Inode {
   private hostBlksize = 4096;
   private openCount = 0;
   private cookies: DirCookies | null = null;
+  /**
+   * Casefold: folded name → stored host name, valid while the directory's ctime and size are
+   * those recorded; and the last lookup that found an entry by its fold.
+   */
+  private folds: { sec: number; nsec: number; size: number; names: Map<string, ByteString> } | null = null;
+  private lastFolded: { asked: ByteString; stored: ByteString } | null = null;
 
   /** @internal Use HostFs.adopt. */
   constructor(fs: HostFs, st: Float64Array, ino: number) {
@@ -80,6 +87,7 @@ export class HostInode extends Inode {
     this.inoHi = st[ST_INO_HI]!;
     this.inoLo = st[ST_INO_LO]!;
     this.applyStat(st);
+    if (fs.casefold && this.isDir()) this.foldName = casefoldKey;
   }
 
   /**
@@ -167,10 +175,63 @@ export class HostInode extends Inode {
   /** Linux lookup: openat2(O_PATH|O_NOFOLLOW, RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) of `name`. */
   override lookup(name: ByteString): Inode | null {
     const fs = this.fs;
-    const fd = fs.host.lookup(fs.hold(this), bytes(name));
+    let stored = name;
+    if (this.foldName !== undefined) {
+      // Every spelling, the exact one included, finds the first entry in byte order of those
+      // that fold alike: the dentry cache holds one entry per folded name.
+      const found = this.foldedEntry(name);
+      if (found === null) return null;
+      stored = found;
+      this.lastFolded = { asked: name, stored };
+    }
+    const fd = fs.host.lookup(fs.hold(this), bytes(stored));
     if (fd === -errno.ENOENT) return null;
     fs.check(fd);
-    return fs.adopt(fd, this, name);
+    return fs.adopt(fd, this, stored);
+  }
+
+  /** With `casefold`: the host name the last `lookup` of `name` found. */
+  override storedName(name: ByteString): ByteString | null {
+    const last = this.lastFolded;
+    return last !== null && last.asked === name ? last.stored : name;
+  }
+
+  /** Casefold: the host entry whose folded name is `name`'s, or null. Errors: the host's. */
+  private foldedEntry(name: ByteString): ByteString | null {
+    const fs = this.fs;
+    this.refresh();
+    let f = this.folds;
+    if (f === null || f.sec !== this.ctimeSec || f.nsec !== this.ctimeNsec || f.size !== this.size) {
+      const fd = fs.check(fs.host.opendir(fs.hold(this)));
+      let entries: ListedEntry[];
+      try {
+        entries = this.readEntries(fd);
+      } finally {
+        fs.host.close(fd);
+      }
+      const names = new Map<string, ByteString>();
+      for (const e of entries.map((x) => x.name).sort()) {
+        const key = casefoldKey(e);
+        if (!names.has(key)) names.set(key, e);
+      }
+      f = this.folds = { sec: this.ctimeSec, nsec: this.ctimeNsec, size: this.size, names };
+    }
+    return f.names.get(casefoldKey(name)) ?? null;
+  }
+
+  /**
+   * Casefold: `name` was just made in this directory through vroot. The folded index learns it
+   * and the directory's new ctime, so a run of creations does not relist the directory each time.
+   */
+  private added(name: ByteString): void {
+    const f = this.folds;
+    if (f === null) return;
+    const key = casefoldKey(name);
+    if (!f.names.has(key) || name < f.names.get(key)!) f.names.set(key, name);
+    this.refresh();
+    f.sec = this.ctimeSec;
+    f.nsec = this.ctimeNsec;
+    f.size = this.size;
   }
 
   /**
@@ -229,6 +290,7 @@ export class HostInode extends Inode {
     // An unlinked or O_TMPFILE file may get a name again, and can then be found by it.
     if (h.parentDir === null) h.seenAt(this, name);
     h.nlink++;
+    this.added(name);
   }
 
   /** Linux unlink: unlinkat. The inode keeps its descriptor: it may still be open. */
@@ -246,6 +308,7 @@ export class HostInode extends Inode {
     fs.writable();
     fs.check(fs.host.unlinkat(fs.hold(this), bytes(name), flags));
     victim.lostName(flags === AT_REMOVEDIR);
+    this.folds = null;
   }
 
   /**
@@ -280,6 +343,8 @@ export class HostInode extends Inode {
     // Filesystems without RENAME_NOREPLACE (NFS, some FUSE) refuse the flag with EINVAL.
     if (r === -errno.EINVAL && flags === RENAME_NOREPLACE) r = fs.host.renameat2(oldFd, o, newFd, n, 0);
     fs.check(r);
+    this.folds = null;
+    target.added(newName);
     moving.seenAt(target, newName);
     if (victim !== null) {
       if (exchange) victim.seenAt(this, oldName);
@@ -424,6 +489,7 @@ export class HostInode extends Inode {
     fs.check(fd);
     const inode = fs.adopt(fd, this, name);
     inode.takeAttrs(attrs);
+    this.added(name);
     return inode;
   }
 
@@ -437,6 +503,7 @@ export class HostInode extends Inode {
     }
     const inode = fs.adopt(ref, parent, name);
     inode.takeAttrs(attrs);
+    if (parent !== null) parent.added(name);
     fs.pending = { inode, fd: rw };
     return inode;
   }

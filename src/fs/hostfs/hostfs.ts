@@ -50,6 +50,17 @@ export interface HostFsOptions {
    * least 16). Open files, unlinked inodes and the root are held on top of these.
    */
   maxCachedFds?: number;
+  /**
+   * Case-insensitive, case-preserving directories everywhere below, with ext4 casefold
+   * semantics (Unicode 12.1 NFD and full case folding; names that are not valid UTF-8 match
+   * byte for byte), over a host directory that is itself case-sensitive (what Wine, Proton and
+   * Darling need). A lookup finds the entry whose folded name is equal (a folded index per
+   * directory, rebuilt when the host directory's ctime or size moves); creating a name whose
+   * fold exists is EEXIST; listings show the stored names. When the host holds names that fold
+   * alike (made outside vroot), every spelling finds the first of them in byte order and the
+   * others are only listed. Default false.
+   */
+  casefold?: boolean;
 }
 
 const ST_RDONLY = 1;
@@ -67,6 +78,8 @@ export class HostFs extends FileSystem {
   readonly type = 'hostfs';
   override readonly volatile = true;
   override readonly readOnly: boolean;
+  /** Directories fold names (the `casefold` option). */
+  readonly casefold: boolean;
   readonly root: HostInode;
   /** The host directory served. */
   readonly hostDir: string;
@@ -108,6 +121,7 @@ export class HostFs extends FileSystem {
     super();
     this.host = loadHostCalls();
     this.readOnly = options.readOnly ?? false;
+    this.casefold = options.casefold === true;
     this.maxFds = Math.max(16, options.maxCachedFds ?? 4096);
     this.hostDir = typeof hostDir === 'string' ? hostDir : Buffer.from(hostDir).toString();
     this.privileged = process.geteuid?.() === 0;
