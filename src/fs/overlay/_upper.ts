@@ -13,6 +13,15 @@ import type { Overlay } from './overlay.js';
 import { WHITEOUT_ATTRS } from './whiteout.js';
 
 /**
+ * The spelling a layer directory stores for the entry `name` finds there: `name` itself unless
+ * the directory folds names (casefold), where another spelling may be stored.
+ */
+export function storedIn(dir: Inode, name: ByteString): ByteString {
+  if (dir.foldName === undefined || dir.storedName === undefined) return name;
+  return dir.lookup(name) !== null ? dir.storedName(name) ?? name : name;
+}
+
+/**
  * Removes an upper entry (rmdir for a directory, unlink otherwise) and drops the name from the
  * dentry cache every mount of the upper filesystem shares: the overlay changes its layers
  * behind the core.

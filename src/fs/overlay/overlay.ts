@@ -111,6 +111,14 @@ export interface OverlayOptions {
   revalidate?: boolean;
   /** Time source for timestamps the overlay sets itself (copy-up). Default: the system clock. */
   clock?: Clock;
+  /**
+   * Case-insensitive directories (ext4 casefold semantics), as Linux 6.17+ merges casefolded
+   * layers: every layer's root must fold names (a casefold tmpfs, HostFs or EROFS), and then
+   * lookups, whiteouts and opaque directories match by folded name, a merged listing keeps the
+   * topmost layer's spelling of each name, and copy-up keeps the lower's spelling. Default: on
+   * when the layers fold names; layers that disagree are refused (EINVAL).
+   */
+  casefold?: boolean;
 }
 
 /**
@@ -136,6 +144,8 @@ export class Overlay extends FileSystem {
   readonly clock: Clock;
   /** All layers share one filesystem: st_ino is the real inode number. */
   readonly sameFs: boolean;
+  /** Directories fold names (every layer does). */
+  readonly casefold: boolean;
   /**
    * Overlay inodes by the real inode they are hashed on (ovl_get_inode's iget5 key), so every
    * name of one object, and every lookup of it, gives the same overlay inode.
@@ -180,6 +190,13 @@ export class Overlay extends FileSystem {
       if (w.root === upper.root) throw vfsError('EINVAL', 'workdir and upperdir must differ');
       work = w.root;
     }
+    const folding = [upper, ...lowers].filter((l) => l !== null).map((l) => l.root.foldName !== undefined);
+    const folds = folding.every((f) => f);
+    if (options.casefold === true && !folds) throw vfsError('EINVAL', 'casefold needs every layer to fold names');
+    if (options.casefold === undefined && !folds && folding.some((f) => f)) {
+      throw vfsError('EINVAL', 'some layers fold names and others do not');
+    }
+    this.casefold = options.casefold ?? folds;
     this.upper = upper;
     this.lowers = lowers;
     this.work = work;

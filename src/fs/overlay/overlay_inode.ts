@@ -17,6 +17,7 @@
 import { O_ACCMODE, O_RDONLY, O_TRUNC, S_IFCHR, S_IFMT } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
 import { vfsError } from '../../vfs/errors.js';
+import { casefoldKey } from '../../emu/casefold/casefold.js';
 import { Inode, type FileHandle, type NewInodeAttrs } from '../../vfs/inode.js';
 import type { SetAttr, Stat, Timespec } from '../../vfs/stat.js';
 import { copyUp, ensureImpure } from './copy_up.js';
@@ -27,7 +28,7 @@ import type { Overlay } from './overlay.js';
 import { checkEmptyDir, OverlayDirHandle } from './readdir.js';
 import { removeEntry } from './remove.js';
 import { renameEntry } from './rename.js';
-import { createInUpper } from './_upper.js';
+import { createInUpper, storedIn } from './_upper.js';
 import { decodeOrigin } from './_origin.js';
 import { escapeXattr, unescapeXattr, isOpaqueDir, isImpureDir, opaqueFlag, isWhiteout, OVL_XATTR_ORIGIN, readXattr, setOpaque } from './whiteout.js';
 
@@ -185,6 +186,7 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     this.impure = upper !== null && isImpureDir(upper);
     this.opaque = upper !== null && lowers.length === 0 && isOpaqueDir(upper);
     this.whiteouts = this.isMerge() || readXattr(this.real(), OVL_XATTR_ORIGIN) !== null;
+    if (fs.casefold) this.foldName = casefoldKey;
   }
 
   /** Replaces the layer stack after the layers changed underneath (revalidation). */
@@ -276,7 +278,16 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
   override lookup(name: ByteString): Inode | null {
     const r = resolveName(this, name);
     if (isNegative(r)) return null;
-    return this.fs.instantiate(r, this, name);
+    // With casefold the object keeps the topmost layer's spelling, which copy-up reuses.
+    return this.fs.instantiate(r, this, this.fs.casefold ? this.storedName(name) ?? name : name);
+  }
+
+  /** With casefold: the spelling of the topmost layer that holds `name`. */
+  override storedName(name: ByteString): ByteString | null {
+    for (const dir of this.upper !== null ? [this.upper, ...this.lowers] : this.lowers) {
+      if (dir.lookup(name) !== null) return storedIn(dir, name);
+    }
+    return null;
   }
 
   /** The whiteout hiding `name` in the upper directory, if any (ovl_dentry_is_whiteout). */
@@ -297,6 +308,8 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     copyUp(this);
     const fs = this.fs;
     const whiteout = this.upperWhiteout(name);
+    // A whiteout found by its folded name is replaced under its own spelling.
+    if (whiteout !== null) name = storedIn(this.upper!, name);
     const now = fs.clock();
     const made = createInUpper(fs, this.upper!, name, whiteout, make, (inode) => {
       if (whiteout !== null && inode.isDir()) setOpaque(inode, now);
@@ -361,7 +374,8 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     const fs = this.fs;
     if (target.hasOrigin()) ensureImpure(this, fs.clock());
     const upperTarget = target.upper!;
-    createInUpper(fs, this.upper!, name, this.upperWhiteout(name), (dir, n) => {
+    const whiteout = this.upperWhiteout(name);
+    createInUpper(fs, this.upper!, whiteout !== null ? storedIn(this.upper!, name) : name, whiteout, (dir, n) => {
       dir.link(n, upperTarget);
       return upperTarget;
     });

@@ -11,6 +11,7 @@ import { DT_CHR, DT_REG, O_RDONLY } from '../../abi/constants.js';
 import type { ByteString } from '../../vfs/bytes.js';
 import { vfsError } from '../../vfs/errors.js';
 import type { DirentSink, FileHandle, Inode } from '../../vfs/inode.js';
+import { casefoldKey } from '../../emu/casefold/casefold.js';
 import type { Layer } from './layer.js';
 import { forEachEntry } from './_dir_entries.js';
 import type { OverlayDirectory } from './overlay_inode.js';
@@ -45,6 +46,8 @@ export function readMerged(dir: OverlayDirectory): MergedEntry[] {
     const layer = dir.lowerLayers[i]!;
     stack.push({ inode: dir.lowers[i]!, layer, upper: false, xw: dirXw && layer.hasXwhiteouts });
   }
+  // With casefold a name is one entry whatever each layer's spelling: the topmost one shows.
+  const keyOf = fs.casefold ? casefoldKey : (n: ByteString): string => n;
   const byName = new Map<ByteString, MergedEntry>();
   const rest: MergedEntry[] = [];
   const first: MergedEntry[] = [];
@@ -53,10 +56,11 @@ export function readMerged(dir: OverlayDirectory): MergedEntry[] {
     const lowest = i === stack.length - 1;
     const maybeWhiteout: MergedEntry[] = [];
     forEachEntry(l.inode, (name, ino, type) => {
-      let e = byName.get(name);
+      const key = keyOf(name);
+      let e = byName.get(key);
       if (e === undefined) {
         e = { name, type, ino, layer: l.layer, fromUpper: l.upper, whiteout: false, xwhiteout: false };
-        byName.set(name, e);
+        byName.set(key, e);
         if (type === DT_CHR || (l.xw && type === DT_REG)) maybeWhiteout.push(e);
         if (!lowest) {
           rest.push(e);

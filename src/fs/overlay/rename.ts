@@ -12,7 +12,7 @@ import { lowerPositive } from './lookup.js';
 import type { OverlayDirectory, OverlayInode } from './overlay_inode.js';
 import { checkEmptyDir } from './readdir.js';
 import { clearWhiteouts } from './remove.js';
-import { removeUpper, renameUpper } from './_upper.js';
+import { removeUpper, renameUpper, storedIn } from './_upper.js';
 import { WHITEOUT_ATTRS, setOpaque } from './whiteout.js';
 
 /** Linux ovl_can_move with redirect_dir=off: non-directories and pure upper directories. */
@@ -82,6 +82,8 @@ export function renameEntry(
   const newUpperDir = newDir.upper!;
   const moving = old.upper!;
   const atNew = newUpperDir.lookup(newName);
+  // An upper entry found by its folded name is replaced under its own spelling.
+  if (atNew !== null) newName = storedIn(newUpperDir, newName);
   if (exchange || swapWhiteout || dropWhiteout) {
     renameUpper(oldUpperDir, oldName, moving, newUpperDir, newName, atNew!, true);
     if (dropWhiteout) removeUpper(oldUpperDir, oldName, atNew!);
