@@ -25,15 +25,18 @@ import type { LayerSpec, RootSpec, UpperSpec } from './root_spec.js';
 
 /** The host-specific parts of composing a root. */
 export interface RootProviders {
-  /** Opens a layer given by a host path (`path`: the provider tells an image from a directory). */
-  openLayer(layer: { path: string } | { image: string } | { dir: string }): FileSystem;
+  /**
+   * Opens a layer given by a host path (`path`: the provider tells an image from a directory);
+   * with `casefold`, one whose directories fold names.
+   */
+  openLayer(layer: { path: string } | { image: string } | { dir: string }, casefold?: boolean): FileSystem;
   /** Serves a host directory read-write as the upper layer (creating it if missing). */
-  openUpper(dir: string): FileSystem;
+  openUpper(dir: string, casefold?: boolean): FileSystem;
   /**
    * Serves the host object of a bind: a directory as the root of a filesystem (`name` null), a
    * file as the entry `name` of its directory's root.
    */
-  openBind(host: string, readOnly: boolean): { fs: FileSystem; name: string | null };
+  openBind(host: string, readOnly: boolean, casefold?: boolean): { fs: FileSystem; name: string | null };
   /** Copies a host file or tree to `guest` (whose parent exists) through `p`. */
   copyIn(p: Process, host: string, guest: string): void;
 }
@@ -58,8 +61,8 @@ export const noHostProviders: RootProviders = {
   copyIn: (_p, host) => { throw new Error(`no host provider to copy '${host}'`); },
 };
 
-function openLayer(layer: LayerSpec, providers: RootProviders): FileSystem {
-  return 'fs' in layer ? layer.fs : providers.openLayer(layer);
+function openLayer(layer: LayerSpec, providers: RootProviders, casefold: boolean): FileSystem {
+  return 'fs' in layer ? layer.fs : providers.openLayer(layer, casefold);
 }
 
 /**
@@ -67,10 +70,10 @@ function openLayer(layer: LayerSpec, providers: RootProviders): FileSystem {
  * top layer's root, so the merged root looks like the image's (overlayfs shows the upper root's
  * attributes), or for a root without layers 0755 and the guest's ids.
  */
-function openUpper(upper: UpperSpec, providers: RootProviders, root: { mode: number; uid: number; gid: number }): FileSystem {
+function openUpper(upper: UpperSpec, providers: RootProviders, root: { mode: number; uid: number; gid: number }, casefold: boolean): FileSystem {
   if ('fs' in upper) return upper.fs;
-  if ('dir' in upper) return providers.openUpper(upper.dir);
-  const options = { mode: root.mode & 0o7777, uid: root.uid, gid: root.gid };
+  if ('dir' in upper) return providers.openUpper(upper.dir, casefold);
+  const options = { mode: root.mode & 0o7777, uid: root.uid, gid: root.gid, casefold };
   return new Tmpfs(upper.size === undefined ? options : { ...options, size: upper.size });
 }
 
@@ -149,7 +152,9 @@ function step<T>(what: string, fn: () => T): T {
  */
 export function composeRoot(spec: RootSpec, providers: RootProviders, options: ComposeOptions = {}): ComposedRoot {
   const layers = spec.layers ?? [];
-  const lowers = layers.map((l) => step(`layer ${describeLayer(l)}`, () => openLayer(l, providers))).reverse();
+  const casefold = spec.casefold === true;
+  if (casefold && spec.fakeRoot) throw new Error('casefold and fakeRoot cannot be combined');
+  const lowers = layers.map((l) => step(`layer ${describeLayer(l)}`, () => openLayer(l, providers, casefold))).reverse();
   // A single layer of a read-only root needs no upper unless mount points must be made in it.
   const explicitUpper = spec.upper !== undefined;
   const upperSpec = spec.upper ?? { tmpfs: true as const };
@@ -157,12 +162,12 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
   if (lowers.length === 0) {
     // An empty in-memory root belongs to the guest, as a tmpfs a user mounts belongs to them.
     const owner = spec.fakeRoot || spec.user === undefined ? { uid: 0, gid: 0 } : spec.user;
-    rootFs = step('upper', () => openUpper(upperSpec, providers, { mode: 0o755, ...owner }));
+    rootFs = step('upper', () => openUpper(upperSpec, providers, { mode: 0o755, ...owner }, casefold));
   } else if (spec.readOnly && !explicitUpper && !needsMountPoints(spec, lowers)) {
     // Nothing will be written: the layers alone (an overlay without upper is read-only).
     rootFs = mergeLayers(lowers, null);
   } else {
-    rootFs = mergeLayers(lowers, step('upper', () => openUpper(upperSpec, providers, lowers[0]!.root)));
+    rootFs = mergeLayers(lowers, step('upper', () => openUpper(upperSpec, providers, lowers[0]!.root, casefold)));
   }
   // Fake ownership records chown and chmod in the upper's xattrs when it is a host directory
   // (they persist with it), in memory otherwise.
@@ -179,7 +184,7 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
       mounts.push({
         guest: b.guest,
         run: () => step(`bind ${b.host}:${b.guest}`, () => {
-          const opened = providers.openBind(b.host, b.readOnly ?? false);
+          const opened = providers.openBind(b.host, b.readOnly ?? false, casefold);
           const fs = spec.fakeRoot && !b.readOnly ? new FakeOwnership(opened.fs) : opened.fs;
           const name = opened.name;
           ensureMountPoint(admin, b.guest, name === null);
@@ -193,7 +198,7 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
         guest: t.guest,
         run: () => step(`tmpfs ${t.guest}`, () => {
           ensureMountPoint(admin, t.guest, true);
-          admin.mount(new Tmpfs(t.size === undefined ? {} : { size: t.size }), t.guest);
+          admin.mount(new Tmpfs(t.size === undefined ? { casefold } : { size: t.size, casefold }), t.guest);
         }),
       });
     }

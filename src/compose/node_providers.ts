@@ -37,24 +37,24 @@ function hostKind(path: string): 'dir' | 'file' {
 }
 
 /** Opens an EROFS image file (read lazily, through a bounded block cache). */
-function openImage(path: string): FileSystem {
-  return Erofs.open(FileSource.open(path), { name: path });
+function openImage(path: string, casefold: boolean): FileSystem {
+  return Erofs.open(FileSource.open(path), { name: path, casefold });
 }
 
 /** RootProviders for Node on Linux (HostFs needs its native addon; see README). */
 export const nodeRootProviders: RootProviders = {
-  openLayer(layer) {
+  openLayer(layer, casefold = false) {
     const path = 'path' in layer ? layer.path : 'image' in layer ? layer.image : layer.dir;
     const kind = 'image' in layer ? 'file' : 'dir' in layer ? 'dir' : hostKind(path);
-    return kind === 'dir' ? new HostFs(resolve(path), { readOnly: true }) : openImage(path);
+    return kind === 'dir' ? new HostFs(resolve(path), { readOnly: true, casefold }) : openImage(path, casefold);
   },
-  openUpper(dir) {
+  openUpper(dir, casefold = false) {
     mkdirSync(dir, { recursive: true });
-    return new HostFs(resolve(dir));
+    return new HostFs(resolve(dir), { casefold });
   },
-  openBind(host, readOnly) {
+  openBind(host, readOnly, casefold = false) {
     const path = resolve(host);
-    if (statSync(path).isDirectory()) return { fs: new HostFs(path, { readOnly }), name: null };
+    if (statSync(path).isDirectory()) return { fs: new HostFs(path, { readOnly, casefold }), name: null };
     return { fs: new HostFs(dirname(path), { readOnly }), name: basename(path) };
   },
   copyIn(p, host, guest) {

@@ -28,6 +28,7 @@ export interface RootFlagValues {
   ro?: boolean | undefined;
   proc?: boolean | undefined;
   'fake-root'?: boolean | undefined;
+  casefold?: boolean | undefined;
 }
 
 /** The flags' definitions for `node:util` parseArgs (and their meaning for help texts). */
@@ -40,6 +41,7 @@ export const ROOT_FLAG_OPTIONS = {
   ro: { type: 'boolean' },
   proc: { type: 'boolean' },
   'fake-root': { type: 'boolean' },
+  casefold: { type: 'boolean' },
 } as const;
 
 /** The help text of the root flags, indented for a usage message. */
@@ -53,6 +55,8 @@ export const ROOT_FLAGS_HELP = `Root options:
   --ro                     mount the root read-only (binds and tmpfs mounts keep their mode)
   --proc                   mount procfs at /proc
   --fake-root              be uid 0 and record chown, chmod and mknod instead of applying them
+  --casefold               case-insensitive, case-preserving directories (ext4 casefold)
+                           in the layers, the upper, binds and tmpfs mounts
 `;
 
 /** An error in a root flag's value. */
@@ -134,5 +138,7 @@ export function rootSpecFromFlags(values: RootFlagValues): RootSpec {
   if (values.ro) spec.readOnly = true;
   if (values.proc) spec.proc = true;
   if (values['fake-root']) spec.fakeRoot = true;
+  if (values.casefold) spec.casefold = true;
+  if (spec.casefold && spec.fakeRoot) throw new RootFlagError('--casefold and --fake-root cannot be combined');
   return spec;
 }

@@ -87,4 +87,11 @@ export interface RootSpec {
   user?: { uid: number; gid: number; groups?: number[] };
   /** The guest's working directory (default '/'). */
   cwd?: string;
+  /**
+   * Case-insensitive, case-preserving directories (ext4 casefold semantics) in the whole root:
+   * image and directory layers, the upper, binds of directories and tmpfs mounts all fold names
+   * (what Windows and macOS programs expect). Layers and uppers given as `{ fs }` must fold
+   * names themselves. Not with `fakeRoot`.
+   */
+  casefold?: boolean;
 }

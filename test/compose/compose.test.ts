@@ -304,3 +304,33 @@ test('symlinks in the spec paths: a bind target behind a guest symlink is mounte
     s.remove();
   }
 });
+
+test('casefold: image and directory layers, a host upper, binds and tmpfs mounts all fold names; the CLI flag', () => {
+  const s = scratch('casefold');
+  try {
+    const [src, over, bound] = layers(s.dir, [{ 'Windows/System32/Kernel32.dll': 'k32', 'Program Files/': '' }, { 'Users/Public/Desktop.ini': 'ini' }, { 'Save.dat': 'save' }]);
+    const image = join(s.dir, 'base.erofs');
+    assert.equal(vroot(['mkfs', image, src!]).status, 0);
+    const upper = join(s.dir, 'upper');
+    const p = compose({
+      layers: [{ path: image }, { path: over! }], upper: { dir: upper }, casefold: true,
+      binds: [{ host: bound!, guest: '/games' }], tmpfs: [{ guest: '/temp' }],
+    });
+    assert.equal(read(p, '/WINDOWS/system32/KERNEL32.DLL'), 'k32', 'through an image layer');
+    assert.equal(read(p, '/users/PUBLIC/desktop.INI'), 'ini', 'through a directory layer');
+    assert.equal(read(p, '/GAMES/save.DAT'), 'save', 'through a bind');
+    write(p, '/Temp/Notes.txt', 'n');
+    assert.equal(read(p, '/TEMP/NOTES.TXT'), 'n', 'in a tmpfs mount');
+    write(p, '/windows/New.txt', 'new');
+    assert.deepEqual(names(p, '/Windows'), ['New.txt', 'System32'], 'the stored spellings are listed');
+    assert.deepEqual(readdirSync(join(upper, 'Windows')), ['New.txt'], 'copied up under the layer spelling');
+    assert.equal(code(() => p.mkdirat(AT_FDCWD, '/windows/NEW.TXT', 0o755)), 'EEXIST');
+    // The same through the command line.
+    const r = vroot(['shell', '--casefold', '--layer', image, '--layer', over!, '-c', 'cat /windows/SYSTEM32/kernel32.DLL; ls /USERS/public']);
+    assert.equal(r.status, 0, r.err);
+    assert.equal(r.out, 'k32Desktop.ini\n');
+    assert.match(vroot(['shell', '--casefold', '--fake-root', '-c', 'true']).err, /cannot be combined/);
+  } finally {
+    s.remove();
+  }
+});
