@@ -4,8 +4,10 @@ import {
   chmodSync, closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync,
   symlinkSync, utimesSync, writeSync, constants as fsConstants,
 } from 'node:fs';
-import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../../../abi/constants.js';
+import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, major, minor } from '../../../abi/constants.js';
+import { errnoMessage } from '../../../abi/errno.js';
 import { vfsError } from '../../../vfs/errors.js';
+import { loadHostCalls, type HostCalls } from '../../hostfs/_native.js';
 import type { DiskInode } from '../format/inode.js';
 import type { ErofsImage } from '../reader/image.js';
 
@@ -33,8 +35,19 @@ export interface ExtractResult {
   warnings: string[];
 }
 
+const O_PATH = 0o10000000;
+
+/** The HostFs addon, which makes device nodes, xattrs and nanosecond times itself; null without it. */
+function addon(): HostCalls | null {
+  try {
+    return loadHostCalls();
+  } catch {
+    return null;
+  }
+}
+
 /**
- * The operations Node cannot do are handed to python3, in two runs: first mknod (fifos, sockets,
+ * Without the HostFs addon, the operations Node cannot do are handed to python3, in two runs: first mknod (fifos, sockets,
  * devices) and hard links to them, then setxattr and the timestamps Node cannot set exactly
  * (libuv passes times as microseconds in a double, and Node turns negative ones into "now").
  * Each line is a tab-separated record with hex-encoded paths: `n path mode rdev`,
@@ -88,6 +101,7 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
   const owners = options.owners ?? (process.getuid?.() === 0);
   const wantXattrs = options.xattrs !== false;
   const result: ExtractResult = { inodes: 0, files: 0, directories: 0, symlinks: 0, hardlinks: 0, specials: 0, xattrs: 0, bytes: 0, warnings: [] };
+  const host = addon();
   const makeNodes: string[] = [];
   const later: string[] = [];
   const specials: Array<{ path: Buffer; ino: DiskInode }> = [];
@@ -101,6 +115,28 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
   let lastReport = 0;
 
   const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
+  const warn = (path: Buffer, what: string, r: number): void => {
+    if (r < 0 && result.warnings.length < 100) result.warnings.push(`${path.toString()}: ${what}: ${errnoMessage(-r)}`);
+  };
+  /** xattrs and the exact mtime of the object `fd` holds (any descriptor, O_PATH included), through the addon. */
+  const finishWithAddon = (h: HostCalls, fd: number, path: Buffer, ino: DiskInode): void => {
+    if (wantXattrs && ino.xattrSize !== 0) {
+      for (const x of image.xattrs(ino)) {
+        warn(path, 'setxattr', h.setxattr(fd, Buffer.from(x.name, 'latin1'), x.value, 0));
+        result.xattrs++;
+      }
+    }
+    warn(path, 'utimensat', h.utimens(fd, ino.mtimeSec, ino.mtimeNsec, ino.mtimeSec, ino.mtimeNsec));
+  };
+  /** The same for an object by path (not following a final symlink). */
+  const finishPath = (h: HostCalls, path: Buffer, ino: DiskInode): void => {
+    const fd = openSync(path, O_PATH | fsConstants.O_NOFOLLOW);
+    try {
+      finishWithAddon(h, fd, path, ino);
+    } finally {
+      closeSync(fd);
+    }
+  };
   const restoreXattrs = (path: Buffer, ino: DiskInode): void => {
     if (!wantXattrs || ino.xattrSize === 0) return;
     for (const x of image.xattrs(ino)) {
@@ -137,80 +173,109 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
         return true;
       });
       let previous = '';
-      for (const { name, nid } of children) {
-        if (name.length === 0 || name.includes('/') || name.includes('\0')) throw vfsError('EUCLEAN', `directory ${dir.nid}: invalid entry name`);
-        // Names are sorted and unique; a repeated name could turn a path into a symlink.
-        if (name <= previous) throw vfsError('EUCLEAN', `directory ${dir.nid}: entries out of order or repeated`);
-        previous = name;
-        const path = Buffer.concat([dirPath, SLASH, Buffer.from(name, 'latin1')]);
-        const first = linked.get(nid);
-        if (first !== undefined) {
-          // A hard link to a special file waits until python3 has made the node.
-          if (specialNids.has(nid)) makeNodes.push(`l\t${first.toString('hex')}\t${path.toString('hex')}`);
-          else linkSync(first, path);
-          result.hardlinks++;
-          continue;
-        }
-        const ino = image.inode(nid);
-        const type = ino.mode & S_IFMT;
-        if (type === S_IFDIR) {
-          if (visited.has(nid)) throw vfsError('EUCLEAN', `directory ${nid} appears twice (a cycle)`);
-          visited.add(nid);
-          mkdirSync(path, 0o700);
-          stack.push({ ino, path });
-          continue;
-        }
-        result.inodes++;
-        switch (type) {
-          case S_IFREG: {
-            // Created with its final mode (umask is 0); chown clears set-id bits, so chmod after it.
-            const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, ino.mode & 0o7777);
-            try {
-              let pos = 0;
-              while (pos < ino.size) {
-                const n = image.read(ino, buf, 0, Math.min(buf.length, ino.size - pos), pos);
-                let w = 0;
-                while (w < n) w += writeSync(fd, buf, w, n - w, pos + w);
-                pos += n;
+      let dirFd = -1;
+      try {
+        for (const { name, nid } of children) {
+          if (name.length === 0 || name.includes('/') || name.includes('\0')) throw vfsError('EUCLEAN', `directory ${dir.nid}: invalid entry name`);
+          // Names are sorted and unique; a repeated name could turn a path into a symlink.
+          if (name <= previous) throw vfsError('EUCLEAN', `directory ${dir.nid}: entries out of order or repeated`);
+          previous = name;
+          const nameBytes = Buffer.from(name, 'latin1');
+          const path = Buffer.concat([dirPath, SLASH, nameBytes]);
+          const first = linked.get(nid);
+          if (first !== undefined) {
+            // Without the addon, a hard link to a special file waits until python3 has made the node.
+            if (specialNids.has(nid) && host === null) makeNodes.push(`l\t${first.toString('hex')}\t${path.toString('hex')}`);
+            else linkSync(first, path);
+            result.hardlinks++;
+            continue;
+          }
+          const ino = image.inode(nid);
+          const type = ino.mode & S_IFMT;
+          if (type === S_IFDIR) {
+            if (visited.has(nid)) throw vfsError('EUCLEAN', `directory ${nid} appears twice (a cycle)`);
+            visited.add(nid);
+            mkdirSync(path, 0o700);
+            stack.push({ ino, path });
+            continue;
+          }
+          result.inodes++;
+          switch (type) {
+            case S_IFREG: {
+              // Created with its final mode (umask is 0); chown clears set-id bits, so chmod after it.
+              const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, ino.mode & 0o7777);
+              try {
+                let pos = 0;
+                while (pos < ino.size) {
+                  const n = image.read(ino, buf, 0, Math.min(buf.length, ino.size - pos), pos);
+                  let w = 0;
+                  while (w < n) w += writeSync(fd, buf, w, n - w, pos + w);
+                  pos += n;
+                }
+                if (chown(path, ino, fd) || ino.mode & 0o6000) fchmodSync(fd, ino.mode & 0o7777);
+                if (host !== null) {
+                  finishWithAddon(host, fd, path, ino);
+                } else {
+                  restoreXattrs(path, ino);
+                  const t = exactTime(ino.mtimeSec, ino.mtimeNsec);
+                  if (t !== null) futimesSync(fd, t, t);
+                  else laterTime(path, ino);
+                }
+              } finally {
+                closeSync(fd);
               }
-              if (chown(path, ino, fd) || ino.mode & 0o6000) fchmodSync(fd, ino.mode & 0o7777);
-              const t = exactTime(ino.mtimeSec, ino.mtimeNsec);
-              if (t !== null) futimesSync(fd, t, t);
-              else laterTime(path, ino);
-            } finally {
-              closeSync(fd);
+              result.files++;
+              result.bytes += ino.size;
+              break;
             }
-            result.files++;
-            result.bytes += ino.size;
-            break;
+            case S_IFLNK: {
+              symlinkSync(Buffer.from(image.readlink(ino), 'latin1'), path);
+              chown(path, ino);
+              if (host !== null) {
+                finishPath(host, path, ino);
+              } else {
+                restoreXattrs(path, ino);
+                const t = exactTime(ino.mtimeSec, ino.mtimeNsec);
+                if (t !== null) lutimesSync(path, t, t);
+                else laterTime(path, ino);
+              }
+              result.symlinks++;
+              break;
+            }
+            case S_IFCHR:
+            case S_IFBLK:
+            case S_IFIFO:
+            case S_IFSOCK:
+              if (host !== null) {
+                if (dirFd < 0) dirFd = openSync(dirPath, O_PATH | fsConstants.O_DIRECTORY);
+                const r = host.mknodat(dirFd, nameBytes, ino.mode & (S_IFMT | 0o7777), major(ino.rdev), minor(ino.rdev));
+                if (r < 0) {
+                  // Not made (EPERM without CAP_MKNOD): its hard links are not made either.
+                  warn(path, 'mknod', r);
+                  continue;
+                }
+                chown(path, ino);
+                chmodSync(path, ino.mode & 0o7777);
+                finishPath(host, path, ino);
+              } else {
+                makeNodes.push(`n\t${path.toString('hex')}\t${ino.mode}\t${ino.rdev}`);
+                specials.push({ path, ino });
+                restoreXattrs(path, ino);
+              }
+              specialNids.add(nid);
+              result.specials++;
+              break;
+            default:
+              throw vfsError('EUCLEAN', `inode ${nid}: bad mode`);
           }
-          case S_IFLNK: {
-            symlinkSync(Buffer.from(image.readlink(ino), 'latin1'), path);
-            chown(path, ino);
-            const t = exactTime(ino.mtimeSec, ino.mtimeNsec);
-            if (t !== null) lutimesSync(path, t, t);
-            else laterTime(path, ino);
-            result.symlinks++;
-            break;
+          if (ino.nlink > 1) linked.set(nid, path);
+          if (result.bytes - lastReport >= 64 << 20) {
+            lastReport = result.bytes;
+            options.onProgress?.({ inodes: result.inodes, bytes: result.bytes });
           }
-          case S_IFCHR:
-          case S_IFBLK:
-          case S_IFIFO:
-          case S_IFSOCK:
-            makeNodes.push(`n\t${path.toString('hex')}\t${ino.mode}\t${ino.rdev}`);
-            specials.push({ path, ino });
-            specialNids.add(nid);
-            result.specials++;
-            break;
-          default:
-            throw vfsError('EUCLEAN', `inode ${nid}: bad mode`);
         }
-        if (ino.nlink > 1) linked.set(nid, path);
-        restoreXattrs(path, ino);
-        if (result.bytes - lastReport >= 64 << 20) {
-          lastReport = result.bytes;
-          options.onProgress?.({ inodes: result.inodes, bytes: result.bytes });
-        }
+      } finally {
+        if (dirFd >= 0) closeSync(dirFd);
       }
     }
     if (makeNodes.length > 0 && runHelper(makeNodes, result)) {
@@ -229,11 +294,15 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
       const { ino, path } = dirs[i]!;
       chown(path, ino);
       chmodSync(path, ino.mode & 0o7777);
-      restoreXattrs(path, ino);
+      if (host === null) restoreXattrs(path, ino);
     }
     const dirTimes: string[] = [];
     for (let i = dirs.length - 1; i >= 0; i--) {
       const { ino, path } = dirs[i]!;
+      if (host !== null) {
+        finishPath(host, path, ino);
+        continue;
+      }
       const t = exactTime(ino.mtimeSec, ino.mtimeNsec);
       if (t !== null) utimesSync(path, t, t);
       else dirTimes.push(`t\t${path.toString('hex')}\t${ino.mtimeSec}\t${ino.mtimeNsec}`);
