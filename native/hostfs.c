@@ -564,6 +564,52 @@ static napi_value f_pwrite(napi_env env, napi_callback_info info) {
   return ret(env, sys(r));
 }
 
+// copyrange(infd, inpos, outfd, outpos, length) -> bytes copied (fewer only at the end of the
+// source). copy_file_range(2) copies inside the kernel; where it cannot (across filesystems
+// before Linux 5.3, or a filesystem without it) the bytes go through a buffer here.
+static napi_value f_copyrange(napi_env env, napi_callback_info info) {
+  BEGIN(5);
+  int in = (int)arg_int(&a, 0);
+  loff_t inpos = (loff_t)arg_int(&a, 1);
+  int out = (int)arg_int(&a, 2);
+  loff_t outpos = (loff_t)arg_int(&a, 3);
+  int64_t len = arg_int(&a, 4);
+  if (a.bad) return NULL;
+  int64_t done = 0;
+  int fallback = 0;
+  static uint8_t buf[1 << 16];
+  while (done < len) {
+    size_t want = (size_t)(len - done);
+    ssize_t n;
+    if (!fallback) {
+      n = copy_file_range(in, &inpos, out, &outpos, want, 0);
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+        fallback = 1;
+        continue;
+      }
+    } else {
+      if (want > sizeof buf) want = sizeof buf;
+      n = pread(in, buf, want, inpos);
+      if (n > 0) {
+        ssize_t w = 0;
+        while (w < n) {
+          ssize_t k = pwrite(out, buf + w, (size_t)(n - w), outpos + w);
+          if (k < 0 && errno == EINTR) continue;
+          if (k < 0) return ret(env, -errno);
+          w += k;
+        }
+        inpos += n;
+        outpos += n;
+      }
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ret(env, -errno);
+    if (n == 0) break;
+    done += n;
+  }
+  return ret(env, (double)done);
+}
+
 // fsync(fd) -> 0.
 static napi_value f_fsync(napi_env env, napi_callback_info info) {
   BEGIN(1);
@@ -619,7 +665,7 @@ static napi_value init(napi_env env, napi_value exports) {
     FN("truncate", f_truncate), FN("getxattr", f_getxattr), FN("setxattr", f_setxattr),
     FN("listxattr", f_listxattr), FN("removexattr", f_removexattr), FN("getdents", f_getdents),
     FN("lseek", f_lseek), FN("pread", f_pread), FN("pwrite", f_pwrite), FN("fsync", f_fsync),
-    FN("close", f_close), FN("statfs", f_statfs), FN("openroot", f_openroot),
+    FN("close", f_close), FN("statfs", f_statfs), FN("openroot", f_openroot), FN("copyrange", f_copyrange),
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   return exports;

@@ -37,6 +37,7 @@ export interface HostCalls {
   fsync(fd: number): number;
   close(fd: number): number;
   statfs(fd: number, out: Float64Array): number;
+  copyrange(infd: number, inpos: number, outfd: number, outpos: number, length: number): number;
 }
 
 /** Where `npm install` (node-gyp) puts the addon, from dist/src/fs/hostfs/. */

@@ -9,7 +9,9 @@ import { errnoMessage } from '../../../abi/errno.js';
 import { vfsError } from '../../../vfs/errors.js';
 import { loadHostCalls, type HostCalls } from '../../hostfs/_native.js';
 import type { DiskInode } from '../format/inode.js';
+import { LAYOUT_FLAT_INLINE, LAYOUT_FLAT_PLAIN } from '../format/constants.js';
 import type { ErofsImage } from '../reader/image.js';
+import { FileSource } from './file_source.js';
 
 /** Options of `extractErofs`. */
 export interface ExtractOptions {
@@ -102,6 +104,8 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
   const wantXattrs = options.xattrs !== false;
   const result: ExtractResult = { inodes: 0, files: 0, directories: 0, symlinks: 0, hardlinks: 0, specials: 0, xattrs: 0, bytes: 0, warnings: [] };
   const host = addon();
+  // A file source lets flat data be copied by the kernel (copy_file_range) instead of read and written.
+  const copyFrom = host !== null && image.source instanceof FileSource ? image.source.descriptor : -1;
   const makeNodes: string[] = [];
   const later: string[] = [];
   const specials: Array<{ path: Buffer; ino: DiskInode }> = [];
@@ -206,6 +210,15 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
               const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, ino.mode & 0o7777);
               try {
                 let pos = 0;
+                if (copyFrom >= 0 && (ino.layout === LAYOUT_FLAT_PLAIN || ino.layout === LAYOUT_FLAT_INLINE)) {
+                  // The block data straight from the image file, inside the kernel.
+                  const run = image.flatRun(ino);
+                  if (run.length > 0) {
+                    const r = host!.copyrange(copyFrom, run.at, fd, 0, run.length);
+                    if (r !== run.length) throw vfsError('EIO', `inode ${nid}: ${r < 0 ? errnoMessage(-r) : 'short copy'} at ${run.at}`);
+                    pos = run.length;
+                  }
+                }
                 while (pos < ino.size) {
                   const n = image.read(ino, buf, 0, Math.min(buf.length, ino.size - pos), pos);
                   let w = 0;

@@ -33,6 +33,11 @@ export class FileSource implements ByteSource {
     }
   }
 
+  /** The descriptor read from (-1 once closed), for copies inside the kernel. */
+  get descriptor(): number {
+    return this.fd;
+  }
+
   read(buf: Uint8Array, offset: number, length: number, position: number): number {
     if (this.fd < 0) throw vfsError('EIO', 'image source is closed');
     let done = 0;

@@ -293,6 +293,19 @@ export class ErofsImage {
     }
   }
 
+  /**
+   * For a flat inode (FLAT_PLAIN or FLAT_INLINE): where its block data lies in the image (`at`)
+   * and how many bytes of the file that is (`length`); the rest, if any, is the inline tail that
+   * `read` serves. For copying data without reading it (copy_file_range). Errors: EIO (data
+   * beyond the end of the image).
+   */
+  flatRun(ino: DiskInode): { at: number; length: number } {
+    const length = Math.min(this.tailStart(ino), ino.size);
+    const at = rawBlkaddr(ino) * this.blockSize;
+    if (length > 0 && at + length > this.source.size) throw vfsError('EIO', `data at ${at}+${length} lies beyond the end of the image`);
+    return { at, length };
+  }
+
   private readChunked(ino: DiskInode, buf: Uint8Array, offset: number, n: number, position: number): void {
     const format = chunkFormat(ino);
     const bits = chunkBits(format, this.blkbits);
