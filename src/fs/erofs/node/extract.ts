@@ -6,7 +6,7 @@ import {
 } from 'node:fs';
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, major, minor } from '../../../abi/constants.js';
 import { errnoMessage } from '../../../abi/errno.js';
-import { vfsError } from '../../../vfs/errors.js';
+import { VfsError, vfsError } from '../../../vfs/errors.js';
 import { loadHostCalls, type HostCalls } from '../../hostfs/_native.js';
 import type { DiskInode } from '../format/inode.js';
 import { LAYOUT_FLAT_INLINE, LAYOUT_FLAT_PLAIN } from '../format/constants.js';
@@ -207,7 +207,15 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
           switch (type) {
             case S_IFREG: {
               // Created with its final mode (umask is 0); chown clears set-id bits, so chmod after it.
-              const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, ino.mode & 0o7777);
+              let fd: number;
+              if (host !== null) {
+                // Made relative to the directory (no walk of the whole path for every file).
+                if (dirFd < 0) dirFd = openSync(dirPath, O_PATH | fsConstants.O_DIRECTORY);
+                fd = host.create(dirFd, nameBytes, ino.mode & 0o7777);
+                if (fd < 0) throw new VfsError(-fd, 'open', path.toString());
+              } else {
+                fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, ino.mode & 0o7777);
+              }
               try {
                 let pos = 0;
                 if (copyFrom >= 0 && (ino.layout === LAYOUT_FLAT_PLAIN || ino.layout === LAYOUT_FLAT_INLINE)) {
