@@ -37,14 +37,22 @@ test(`EROFS with casefold answers as the casefold tmpfs it was written from (${C
 
 const HOST_SCRATCH = '/dev/shm';
 
-test(`HostFs with casefold over a case-sensitive host directory answers as casefold tmpfs (${CASES} trees, generated changes, host changes)`, async (t) => {
-  let HostFs: typeof import('../../src/node/mod.js').HostFs;
+type HostFsClass = typeof import('../../src/node/mod.js').HostFs;
+
+/** The HostFs class, or why it cannot serve here (its addon is not built). */
+async function hostFsOrReason(): Promise<HostFsClass | string> {
   try {
-    ({ HostFs } = await import('../../src/node/mod.js'));
+    const { HostFs } = await import('../../src/node/mod.js');
     new HostFs(HOST_SCRATCH, { readOnly: true });
+    return HostFs;
   } catch (e) {
-    return t.skip(`HostFs is unavailable here: ${(e as Error).message}`);
+    return `HostFs is unavailable here: ${(e as Error).message}`;
   }
+}
+
+test(`HostFs with casefold over a case-sensitive host directory answers as casefold tmpfs (${CASES} trees, generated changes, host changes)`, async (t) => {
+  const HostFs = await hostFsOrReason();
+  if (typeof HostFs === 'string') return t.skip(HostFs);
   let compared = 0;
   let changes = 0;
   for (let c = 0; c < CASES; c++) {
@@ -77,12 +85,8 @@ test(`HostFs with casefold over a case-sensitive host directory answers as casef
 });
 
 test('HostFs with casefold sees host-side changes: new names, renames to another case, removals', async (t) => {
-  let HostFs: typeof import('../../src/node/mod.js').HostFs;
-  try {
-    ({ HostFs } = await import('../../src/node/mod.js'));
-  } catch (e) {
-    return t.skip(`HostFs is unavailable here: ${(e as Error).message}`);
-  }
+  const HostFs = await hostFsOrReason();
+  if (typeof HostFs === 'string') return t.skip(HostFs);
   const dir = mkdtempSync(join(HOST_SCRATCH, 'vroot-casefold-'));
   try {
     writeFileSync(join(dir, 'Makefile'), 'one');
@@ -216,13 +220,8 @@ function writeAll(p: Process, path: string, text: string): void {
 }
 
 test('Overlay casefold over a HostFs upper: whiteouts and re-creations use the host spelling', async (t) => {
-  let HostFs: typeof import('../../src/node/mod.js').HostFs;
-  try {
-    ({ HostFs } = await import('../../src/node/mod.js'));
-    new HostFs(HOST_SCRATCH, { readOnly: true });
-  } catch (e) {
-    return t.skip(`HostFs is unavailable here: ${(e as Error).message}`);
-  }
+  const HostFs = await hostFsOrReason();
+  if (typeof HostFs === 'string') return t.skip(HostFs);
   if (process.geteuid?.() !== 0) return t.skip('whiteouts on a host directory need mknod (root)');
   const stage = referenceRoot();
   writeAll(stage, '/Keep', 'lower');
