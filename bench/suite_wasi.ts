@@ -52,7 +52,12 @@ function median(xs: number[]): number {
 /** A kernel tmpfs directory for the native run and node:wasi (/dev/shm where it exists). */
 function kernelScratch(): { dir: string; where: string } {
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-  return { dir: mkdtempSync(join(base, 'vroot-bench-')), where: base === '/dev/shm' ? 'kernel tmpfs' : `${base} (no /dev/shm)` };
+  return { dir: mkdtempSync(join(base, 'vroot-bench-')), where: scratchWhere() };
+}
+
+/** What the kernel scratch directories are on, for the table (makes none). */
+function scratchWhere(): string {
+  return existsSync('/dev/shm') ? 'kernel tmpfs' : `${tmpdir()} (no /dev/shm)`;
 }
 
 async function runVroot(module: WasmModule, args: string[]): Promise<string> {
@@ -263,7 +268,7 @@ async function clangTable(quick: boolean): Promise<void> {
   const node = nodeWasiClang(m2, resources);
   const hosts: { name: string; run: ClangRunner }[] = [
     { name: 'vroot WasiHost (tmpfs)', run: vrootClang(m1, resources) },
-    { name: `node:wasi (${kernelScratch().where})`, run: node.run },
+    { name: `node:wasi (${scratchWhere()})`, run: node.run },
     { name: 'browser_wasi_shim (memory)', run: shimClang(m3, resources) },
   ];
   const warmRuns = quick ? 2 : 5;
@@ -316,7 +321,7 @@ export async function run(options: { quick: boolean }): Promise<void> {
   const [m1, m2, m3] = (await compileEach(bytes, 3)) as [WasmModule, WasmModule, WasmModule];
   const hosts: { name: string; run(): Promise<string> | string }[] = [
     { name: 'vroot WasiHost (tmpfs)', run: () => runVroot(m1, args) },
-    { name: `node:wasi (${kernelScratch().where})`, run: () => runNodeWasi(m2, args) },
+    { name: `node:wasi (${scratchWhere()})`, run: () => runNodeWasi(m2, args) },
     { name: 'browser_wasi_shim (memory)', run: () => runShim(m3, args) },
   ];
   let native: string | null = null;
@@ -325,7 +330,7 @@ export async function run(options: { quick: boolean }): Promise<void> {
   } catch {
     native = null;
   }
-  if (native !== null) hosts.push({ name: `native (${kernelScratch().where})`, run: () => runNative(native!, args) });
+  if (native !== null) hosts.push({ name: `native (${scratchWhere()})`, run: () => runNative(native!, args) });
 
   const rows: { name: string; cold: RunResult; warm: RunResult }[] = [];
   for (const host of hosts) {
