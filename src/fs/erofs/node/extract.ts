@@ -104,8 +104,9 @@ export function extractErofs(image: ErofsImage, dest: string, options: ExtractOp
   const wantXattrs = options.xattrs !== false;
   const result: ExtractResult = { inodes: 0, files: 0, directories: 0, symlinks: 0, hardlinks: 0, specials: 0, xattrs: 0, bytes: 0, warnings: [] };
   const host = addon();
-  // A file source lets flat data be copied by the kernel (copy_file_range) instead of read and written.
-  const copyFrom = host !== null && image.source instanceof FileSource ? image.source.descriptor : -1;
+  // A file source lets flat data be copied by the kernel (copy_file_range) instead of read and written
+  // (an addon built before copyrange existed simply goes without).
+  const copyFrom = host !== null && typeof host.copyrange === 'function' && image.source instanceof FileSource ? image.source.descriptor : -1;
   const makeNodes: string[] = [];
   const later: string[] = [];
   const specials: Array<{ path: Buffer; ino: DiskInode }> = [];
