@@ -415,8 +415,11 @@ export class PathWalk {
     // In RCU mode Linux hands these refusals to the ref-walk to confirm (ECHILD), which
     // RESOLVE_CACHED may not do: EAGAIN.
     const refused = this.flags & LOOKUP_CACHED ? 'EAGAIN' : 'EXDEV';
+    // At the root `..` stays put, and then, as any step does (step_into), goes down into what
+    // is mounted on it: after a mount over the root directory, `..` there reaches the new mount.
     if (this.dentry === this.rootDentry && this.mount === this.rootMount) {
       if (this.flags & LOOKUP_BENEATH) throw vfsError(refused);
+      this.stepInto(WALK_NOFOLLOW, this.dentry);
       return;
     }
     if (this.dentry === this.mount.root) {
@@ -434,6 +437,7 @@ export class PathWalk {
       }
       if (found === null) {
         if (this.flags & LOOKUP_BENEATH) throw vfsError(refused);
+        this.stepInto(WALK_NOFOLLOW, this.dentry);
         return;
       }
       this.mount = found.mount;
