@@ -180,6 +180,18 @@ test('mounts: crossing down and .. climbing out of a mount', () => {
   assert.equal(readFile(p, '/mnt/hidden'), 'under');
 });
 
+test('a mount over the root: / still names the old root, and .. at the root steps into the mount (Linux step_into)', () => {
+  const { p } = setup();
+  writeFile(p, '/old', 'old root');
+  p.symlinkat('..', AT_FDCWD, '/up');
+  p.mount(new Tmpfs(), '/up');  // mount follows the symlink: the tmpfs covers /
+  writeFile(p, '/../new', 'new mount');
+  assert.equal(readFile(p, '/old'), 'old root', 'an absolute path starts at the process root, under the mount');
+  assert.equal(readFile(p, '../new'), 'new mount');
+  assert.equal(code(() => p.fstatat(AT_FDCWD, '../old')), 'ENOENT');
+  assert.equal(code(() => p.openat2(AT_FDCWD, '..', { flags: O_RDONLY, resolve: RESOLVE_NO_XDEV })), 'EXDEV');
+});
+
 test('permissions for an unprivileged process: mode bits, sticky dirs, setgid inheritance', () => {
   const { vfs, p } = setup();
   p.fchmodat(AT_FDCWD, '/', 0o755);
