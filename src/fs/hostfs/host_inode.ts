@@ -70,6 +70,8 @@ export class HostInode extends Inode {
   private hostBlksize = 4096;
   private openCount = 0;
   private cookies: DirCookies | null = null;
+  /** The host reported a birth time (STATX_BTIME), possibly 0. */
+  private hostBtime = false;
   /**
    * Casefold: folded name → stored host name, valid while the directory's ctime and size are
    * those recorded; and the last lookup that found an entry by its fold.
@@ -121,6 +123,7 @@ export class HostInode extends Inode {
     if (st[ST_MASK]! & STATX_BTIME) {
       this.btimeSec = st[ST_BTIME]!;
       this.btimeNsec = st[ST_BTIME + 1]!;
+      this.hostBtime = true;
     }
   }
 
@@ -144,6 +147,9 @@ export class HostInode extends Inode {
   override getattr(out: Stat): void {
     this.refresh();
     super.getattr(out);
+    // A birth time the host reports is shown even when it is the epoch (the core takes 0 for
+    // "unknown"), as statx's STATX_BTIME says it is known.
+    if (this.hostBtime) out.btime = { sec: this.btimeSec, nsec: this.btimeNsec };
   }
 
   /**
