@@ -184,8 +184,9 @@ export function humanSize(n: number): string {
 
 /**
  * A name as tree(1) shows it: unprintable characters as `\\ooo` (the byte, or a C1 code point);
- * when the name is not valid UTF-8 as a whole, tree reads it byte by byte and every byte
- * outside ASCII is shown that way.
+ * when the name is not valid UTF-8 as a whole, tree reads it byte by byte: bytes outside ASCII
+ * and controls as `\\ooo`, except 7 to 13 as C escapes (`\\t`), and a space or a backslash
+ * escaped with a backslash.
  */
 export function octalEscape(name: ByteString): ByteString {
   const parts = namePieces(name);
@@ -194,7 +195,9 @@ export function octalEscape(name: ByteString): ByteString {
     let out = '';
     for (let i = 0; i < name.length; i++) {
       const c = name.charCodeAt(i);
-      out += c < 0x20 || c >= 0x7f ? octal(c) : name[i];
+      if (c >= 7 && c <= 13) out += '\\' + C_ESCAPES[c];
+      else if (c === 0x20 || c === 0x5c) out += '\\' + name[i];
+      else out += c < 0x20 || c >= 0x7f ? octal(c) : name[i];
     }
     return out;
   }
