@@ -6,8 +6,8 @@ process.env['TZ'] = 'UTC';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readlinkSync, rmSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { cat } from '../../src/cli/shell/cat.js';
 import { find } from '../../src/cli/shell/find.js';
 import { ls } from '../../src/cli/shell/ls.js';
@@ -53,6 +53,12 @@ function same(root: ToolRoot, t: HostTree, tool: Tool, program: string, args: st
 
 /** True when a symlink (or a symlink in its chain) of the tree names an absolute path. */
 function leadsOutside(t: HostTree, rel: string): boolean {
+  // Where the host resolves it, symlinks in the middle included (`a/b` with `a` -> `..`).
+  try {
+    if (relative(realpathSync(t.dir), realpathSync(join(t.dir, rel))).startsWith('..')) return true;
+  } catch {
+    // dangling or a loop: the chain below decides
+  }
   let path = join(t.dir, rel);
   for (let i = 0; i < 40; i++) {
     let target: string;
@@ -63,6 +69,8 @@ function leadsOutside(t: HostTree, rel: string): boolean {
     }
     if (isAbsolute(target)) return true;
     path = join(dirname(path), target);
+    // `..` from the top of the tree leaves it (to the host's parent; in vroot it stays at /).
+    if (relative(t.dir, path).startsWith('..')) return true;
   }
   return false;
 }
