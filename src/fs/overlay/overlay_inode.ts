@@ -203,7 +203,9 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
       this.lowerXw = r.lowerXw;
     }
     this.opaque = r.opaque;
-    if (this.isMerge()) this.whiteouts = true;
+    // As a fresh overlay decides it: a directory left in one layer (its upper removed
+    // underneath) is listed straight from that layer again.
+    this.whiteouts = this.isMerge() || readXattr(this.real(), OVL_XATTR_ORIGIN) !== null;
   }
 
   real(): Inode {
