@@ -45,6 +45,23 @@ export interface RootProviders {
 export interface ComposedRoot {
   vfs: VirtualFileSystem;
   process: Process;
+  /**
+   * Releases what composing opened on the host (image files, host directory descriptors); the
+   * root must not be used afterwards. A long-running program composing many roots calls it, a
+   * command that exits need not.
+   */
+  close(): void;
+}
+
+/** Closes filesystems that hold host resources (those with a close method), ignoring failures. */
+function closeAll(opened: readonly FileSystem[]): void {
+  for (const fs of opened) {
+    try {
+      (fs as FileSystem & { close?: () => void }).close?.();
+    } catch {
+      // Releasing is best effort: an error here must not hide the one being reported.
+    }
+  }
 }
 
 /** Options of `composeRoot` beyond the spec. */
@@ -154,7 +171,25 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
   const layers = spec.layers ?? [];
   const casefold = spec.casefold === true;
   if (casefold && spec.fakeRoot) throw new Error('casefold and fakeRoot cannot be combined');
-  const lowers = layers.map((l) => step(`layer ${describeLayer(l)}`, () => openLayer(l, providers, casefold))).reverse();
+  // Everything opened through the providers, closed if composing fails or by `close`.
+  const opened: FileSystem[] = [];
+  const mine = <T extends FileSystem>(fs: T, given: boolean): T => {
+    if (!given) opened.push(fs);
+    return fs;
+  };
+  try {
+    return composeOpened(spec, providers, options, casefold, layers, opened, mine);
+  } catch (e) {
+    closeAll(opened);
+    throw e;
+  }
+}
+
+function composeOpened(
+  spec: RootSpec, providers: RootProviders, options: ComposeOptions, casefold: boolean, layers: LayerSpec[],
+  opened: FileSystem[], mine: <T extends FileSystem>(fs: T, given: boolean) => T,
+): ComposedRoot {
+  const lowers = layers.map((l) => step(`layer ${describeLayer(l)}`, () => mine(openLayer(l, providers, casefold), 'fs' in l))).reverse();
   // A single layer of a read-only root needs no upper unless mount points must be made in it.
   const explicitUpper = spec.upper !== undefined;
   const upperSpec = spec.upper ?? { tmpfs: true as const };
@@ -162,12 +197,12 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
   if (lowers.length === 0) {
     // An empty in-memory root belongs to the guest, as a tmpfs a user mounts belongs to them.
     const owner = spec.fakeRoot || spec.user === undefined ? { uid: 0, gid: 0 } : spec.user;
-    rootFs = step('upper', () => openUpper(upperSpec, providers, { mode: 0o755, ...owner }, casefold));
+    rootFs = step('upper', () => mine(openUpper(upperSpec, providers, { mode: 0o755, ...owner }, casefold), 'fs' in upperSpec));
   } else if (spec.readOnly && !explicitUpper && !needsMountPoints(spec, lowers)) {
     // Nothing will be written: the layers alone (an overlay without upper is read-only).
     rootFs = mergeLayers(lowers, null);
   } else {
-    rootFs = mergeLayers(lowers, step('upper', () => openUpper(upperSpec, providers, lowers[0]!.root, casefold)));
+    rootFs = mergeLayers(lowers, step('upper', () => mine(openUpper(upperSpec, providers, lowers[0]!.root, casefold), 'fs' in upperSpec)));
   }
   // Fake ownership records chown and chmod in the upper's xattrs when it is a host directory
   // (they persist with it), in memory otherwise.
@@ -184,9 +219,10 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
       mounts.push({
         guest: b.guest,
         run: () => step(`bind ${b.host}:${b.guest}`, () => {
-          const opened = providers.openBind(b.host, b.readOnly ?? false, casefold);
-          const fs = spec.fakeRoot && !b.readOnly ? new FakeOwnership(opened.fs) : opened.fs;
-          const name = opened.name;
+          const bound = providers.openBind(b.host, b.readOnly ?? false, casefold);
+          mine(bound.fs, false);
+          const fs = spec.fakeRoot && !b.readOnly ? new FakeOwnership(bound.fs) : bound.fs;
+          const name = bound.name;
           ensureMountPoint(admin, b.guest, name === null);
           if (name === null) admin.mount(fs, b.guest, { readOnly: b.readOnly ?? false });
           else bindEntry(vfs, admin, fs, name, b.guest, b.readOnly ?? false);
@@ -224,7 +260,14 @@ export function composeRoot(spec: RootSpec, providers: RootProviders, options: C
   let process: Process;
   if (spec.fakeRoot) process = fakeRootProcess(vfs, cwd);
   else process = vfs.createProcess(spec.user === undefined ? cwd : { ...cwd, cred: spec.user });
-  return { vfs, process };
+  return {
+    vfs,
+    process,
+    close: () => {
+      process.exit();
+      closeAll(opened);
+    },
+  };
 }
 
 /**

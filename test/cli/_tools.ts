@@ -24,6 +24,11 @@ export class ToolRoot {
     this.root = composeRoot(spec, nodeRootProviders);
   }
 
+  /** Ends the guest and releases the host descriptors the root holds. */
+  close(): void {
+    this.root.close();
+  }
+
   /** Runs `tool` as `prog` with `args`. */
   run(tool: Tool, prog: string, args: string[], columns = 0): Ran {
     const out = new CollectOutput();

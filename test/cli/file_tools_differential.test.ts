@@ -108,7 +108,7 @@ test('ls matches GNU ls on generated trees (formats, sorting, symlinks, devices,
         }
       }
     } finally {
-      root.root.process.exit();
+      root.close();
       rmSync(t.dir, { recursive: true, force: true });
     }
   }
@@ -135,7 +135,7 @@ test('stat matches GNU stat: the default format (device numbers aside) and -c di
       cases += same(root, t, stat, 'stat', ['-c', '%n|%N|%s|%b|%B|%f|%F|%a|%A|%u|%U|%g|%G|%h|%i|%o|%t|%T|%y|%Y|%z|%Z|%w|%W|%%', ...paths], (s) => s, utf8);
       cases += same(root, t, stat, 'stat', ['--format=%n %s', 'missing', ...paths.slice(0, 2)], (s) => s, utf8);
     } finally {
-      root.root.process.exit();
+      root.close();
       rmSync(t.dir, { recursive: true, force: true });
     }
   }
@@ -169,7 +169,7 @@ test('find matches GNU find: tests, operators, depth options, actions, errors', 
       }
       cases += same(root, tr, find, 'find', ['-name', 'a*']);
     } finally {
-      root.root.process.exit();
+      root.close();
       rmSync(tr.dir, { recursive: true, force: true });
     }
   }
@@ -189,7 +189,7 @@ test('tree matches tree(1) 2.x in a UTF-8 locale', (t) => {
         for (const d of subdirs(tr)) cases += same(root, tr, tree, 'tree', [...opts, d], (s) => s, utf8);
       }
     } finally {
-      root.root.process.exit();
+      root.close();
       rmSync(tr.dir, { recursive: true, force: true });
     }
   }
@@ -209,7 +209,7 @@ test('cat matches GNU cat: contents, -n, directories and missing files', () => {
     same(root, tr, cat, 'cat', ['-n', ...readable.slice(0, 4)], (s) => s, utf8);
     same(root, tr, cat, 'cat', [...readable.slice(0, 1), 'missing', ...subdirs(tr), ...readable.slice(1, 2)], (s) => s, utf8);
   } finally {
-    root.root.process.exit();
+    root.close();
     rmSync(tr.dir, { recursive: true, force: true });
   }
 });

@@ -334,3 +334,26 @@ test('casefold: image and directory layers, a host upper, binds and tmpfs mounts
     s.remove();
   }
 });
+
+test('close releases the host descriptors a root holds; a failed composition releases what it opened', () => {
+  const s = scratch('close');
+  const fds = (): number => readdirSync('/proc/self/fd').length;
+  try {
+    const [layer, bound] = layers(s.dir, [{ 'etc/os-release': 'x' }, { 'data': 'd' }]);
+    const image = join(s.dir, 'img.erofs');
+    assert.equal(vroot(['mkfs', image, layer!]).status, 0);
+    const before = fds();
+    for (let i = 0; i < 50; i++) {
+      const r = composeRoot({ layers: [{ path: image }, { path: layer! }], upper: { dir: join(s.dir, 'up') }, binds: [{ host: bound!, guest: '/b' }] }, nodeRootProviders);
+      assert.equal(read(r.process, '/b/data'), 'd');
+      r.close();
+    }
+    assert.ok(fds() <= before + 2, `descriptors: ${before} before, ${fds()} after 50 roots`);
+    for (let i = 0; i < 50; i++) {
+      assert.throws(() => composeRoot({ layers: [{ path: image }], binds: [{ host: join(s.dir, 'missing'), guest: '/m' }] }, nodeRootProviders));
+    }
+    assert.ok(fds() <= before + 2, `descriptors: ${before} before, ${fds()} after 50 failed compositions`);
+  } finally {
+    s.remove();
+  }
+});

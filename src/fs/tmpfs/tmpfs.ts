@@ -469,9 +469,14 @@ export class TmpfsFile extends TmpfsInode implements FileHandle {
    * same-size truncate of a file without pages leaves it.
    */
   override setattr(attr: SetAttr, now: Timespec): void {
-    if (attr.size !== undefined && attr.mtime === undefined &&
-      (attr.size !== this.size || this.data.allocatedPages > 0)) {
-      attr = { ...attr, mtime: now };
+    if (attr.size !== undefined && attr.mtime === undefined) {
+      if (attr.size !== this.size || this.data.allocatedPages > 0) {
+        attr = { ...attr, mtime: now };
+      } else if (attr.mode === undefined && attr.uid === undefined && attr.gid === undefined &&
+        attr.atime === undefined && attr.ctime === undefined) {
+        // shmem_setattr: truncate(2) of an empty file to its own size changes nothing, times included.
+        return;
+      }
     }
     super.setattr(attr, now);
   }
