@@ -2,8 +2,8 @@
  * `vroot extract IMAGE DESTDIR`: restores an EROFS image into a directory (Node-specific).
  */
 import { parseArgs } from 'node:util';
-import { extractErofs } from '../fs/erofs/node/extract.js';
-import { FileSource } from '../fs/erofs/node/file_source.js';
+import { extractErofs } from '../node/erofs/extract.js';
+import { FileSource } from '../node/erofs/file_source.js';
 import { ErofsImage } from '../fs/erofs/reader/image.js';
 import type { Command } from './command.js';
 import { helpOrUsage } from './_usage.js';

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { AT_SYMLINK_NOFOLLOW, AT_FDCWD } from '../abi/constants.js';
-import { FileSource } from '../fs/erofs/node/file_source.js';
+import { FileSource } from '../node/erofs/file_source.js';
 import { Erofs } from '../fs/erofs/reader/erofs.js';
 import { describeInode, describeSuperblock, type InodeReport, type SuperblockReport } from '../fs/erofs/reader/inspect.js';
 import { VirtualFileSystem } from '../vfs/virtual_filesystem.js';

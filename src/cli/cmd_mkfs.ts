@@ -2,8 +2,8 @@
  * `vroot mkfs IMAGE SRCDIR`: writes an EROFS image of a host directory (Node-specific).
  */
 import { parseArgs } from 'node:util';
-import { FileSink } from '../fs/erofs/node/file_sink.js';
-import { HostTreeSource } from '../fs/erofs/node/host_tree.js';
+import { FileSink } from '../node/erofs/file_sink.js';
+import { HostTreeSource } from '../node/erofs/host_tree.js';
 import { writeErofs, type ErofsWriteOptions } from '../fs/erofs/writer/writer.js';
 import type { Command } from './command.js';
 import { helpOrUsage } from './_usage.js';

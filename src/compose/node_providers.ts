@@ -11,7 +11,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { errno, errnoMessage } from '../abi/errno.js';
-import { FileSource } from '../fs/erofs/node/file_source.js';
+import { FileSource } from '../node/erofs/file_source.js';
 import { Erofs } from '../fs/erofs/reader/erofs.js';
 import { HostFs } from '../fs/hostfs/hostfs.js';
 import { VfsError } from '../vfs/errors.js';

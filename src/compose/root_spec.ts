@@ -8,7 +8,7 @@
  * const spec: RootSpec = {
  *   layers: [{ image: 'base.erofs' }, { dir: 'app/' }],   // app/ lies on top of base.erofs
  *   upper: { dir: 'changes/' },                           // writes land in changes/
- *   binds: [{ host: '/home/me/src', guest: '/work' }],
+ *   binds: [{ host: '/srv/src', guest: '/work' }],
  *   tmpfs: [{ guest: '/tmp', size: 64 << 20 }],
  * };
  */

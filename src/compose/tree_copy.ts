@@ -99,7 +99,7 @@ const CHUNK = 1 << 16;
  * does for a destination directory). Returns true when everything was copied.
  *
  * @example
- * copyTree(hostTree, '/home/me/site', guestTree(p), '/srv/site', { recursive: true, preserve: true, followTop: false, report: console.error }, strerror);
+ * copyTree(hostTree, '/srv/www', guestTree(p), '/srv/site', { recursive: true, preserve: true, followTop: false, report: console.error }, strerror);
  */
 export function copyTree(src: TreeAccess, srcPath: ByteString, dst: TreeAccess, dstPath: ByteString, options: CopyOptions, errorText: ErrorText): boolean {
   let st: TreeStat | null;

@@ -56,9 +56,9 @@ export interface RootfsMappingOptions {
  * symlinks inside the RootFS never send bwrap to the host's own files.
  *
  * @example
- * const rootfsMount = vfs.mount(new HostFs('/home/me/RootFS'), '/');
- * const mapping = rootfsMapping({ process: p, rootfs: [{ mount: rootfsMount, hostDir: '/home/me/RootFS' }],
- *   bypass: [...ROOTFS_DEFAULT_BYPASS, '/home/me'], hostExists: (path) => existsSync(path) });
+ * const rootfsMount = vfs.mount(new HostFs('/opt/fex/RootFS'), '/');
+ * const mapping = rootfsMapping({ process: p, rootfs: [{ mount: rootfsMount, hostDir: '/opt/fex/RootFS' }],
+ *   bypass: [...ROOTFS_DEFAULT_BYPASS, homedir()], hostExists: (path) => existsSync(path) });
  */
 export function rootfsMapping(options: RootfsMappingOptions): RootfsMapping {
   const p = options.process;

@@ -89,7 +89,7 @@ export function mapGuestPath(mappings: readonly HostPathMapping[], guestPath: By
  * const policy = mappedNativePolicy({
  *   native: [{ format: 'elf', machine: EM_AARCH64 }],
  *   emulated: [{ format: 'elf', machine: EM_X86_64 }, { format: 'elf', machine: EM_386 }],
- *   hostPaths: [{ guest: '/', host: '/home/me/.fex-emu/RootFS/Ubuntu' }],
+ *   hostPaths: [{ guest: '/', host: '/opt/fex/RootFS/Ubuntu' }],
  * });
  */
 export function mappedNativePolicy(options: MappedNativePolicyOptions): NativePolicy {

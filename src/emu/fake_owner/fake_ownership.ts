@@ -30,7 +30,7 @@
  * import { VirtualFileSystem, FakeOwnership, fakeRootProcess, AT_FDCWD } from 'vroot';
  * import { HostFs } from 'vroot/node';
  * const vfs = new VirtualFileSystem();
- * vfs.mount(new FakeOwnership(new HostFs('/home/me/rootfs'), { store: 'xattr' }), '/');
+ * vfs.mount(new FakeOwnership(new HostFs('/srv/rootfs'), { store: 'xattr' }), '/');
  * const p = fakeRootProcess(vfs);
  * p.fchownat(AT_FDCWD, '/etc/shadow', 0, 42); // recorded; the host file keeps its owner
  */

@@ -99,9 +99,9 @@ export class HostMergedRootfs extends MergedRootfs {
  *
  * @example
  * import { hostMergedRootfs } from 'vroot/node';
- * const r = hostMergedRootfs({ rootfs: '/home/me/.fex-emu/RootFS/Ubuntu_24_04' });
+ * const r = hostMergedRootfs({ rootfs: '/opt/fex/RootFS/Ubuntu_24_04' });
  * r.process.readlinkat(AT_FDCWD, '/lib64/ld-linux-x86-64.so.2');   // the RootFS's own text
- * r.hostPathOf('/usr/bin/bash');   // '/home/me/.fex-emu/RootFS/Ubuntu_24_04/usr/bin/bash'
+ * r.hostPathOf('/usr/bin/bash');   // '/opt/fex/RootFS/Ubuntu_24_04/usr/bin/bash'
  */
 export function hostMergedRootfs(options: HostMergedRootfsOptions): HostMergedRootfs {
   return new HostMergedRootfs(options);

@@ -567,7 +567,7 @@ export class MergedRootfs {
  *   rootfs: { fs: new HostFs('/srv/rootfs', { readOnly: true }), hostPath: '/srv/rootfs' },
  *   host: { fs: new HostFs('/', { readOnly: true }), hostPath: '/' },
  *   hostWritable: new HostFs('/'),
- *   home: '/home/me',
+ *   home: homedir(),
  *   emulatedFiles: { '/proc/cpuinfo': () => cpuinfoText() },
  * });
  * rootfs.process.openat(AT_FDCWD, '/usr/lib/os-release', O_RDONLY);

@@ -72,7 +72,7 @@ const FOREIGN_INO_BASE = 2 ** 52;
  * lookup is confined as openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS) would confine it).
  *
  * @example
- * vfs.mount(new HostFs('/home/me/project'), '/work');
+ * vfs.mount(new HostFs('/srv/project'), '/work');
  */
 export class HostFs extends FileSystem {
   readonly type = 'hostfs';

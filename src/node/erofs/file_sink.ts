@@ -1,6 +1,6 @@
 // Node-specific: writes an image to a file with positional writes.
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import type { ByteSink } from '../writer/byte_sink.js';
+import type { ByteSink } from '../../fs/erofs/writer/byte_sink.js';
 
 /**
  * A ByteSink over a file descriptor.

@@ -4,13 +4,13 @@ import {
   chmodSync, closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync,
   symlinkSync, utimesSync, writeSync, constants as fsConstants,
 } from 'node:fs';
-import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, major, minor } from '../../../abi/constants.js';
-import { errnoMessage } from '../../../abi/errno.js';
-import { VfsError, vfsError } from '../../../vfs/errors.js';
-import { loadHostCalls, type HostCalls } from '../../hostfs/_native.js';
-import type { DiskInode } from '../format/inode.js';
-import { LAYOUT_FLAT_INLINE, LAYOUT_FLAT_PLAIN } from '../format/constants.js';
-import type { ErofsImage } from '../reader/image.js';
+import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, major, minor } from '../../abi/constants.js';
+import { errnoMessage } from '../../abi/errno.js';
+import { VfsError, vfsError } from '../../vfs/errors.js';
+import { loadHostCalls, type HostCalls } from '../../fs/hostfs/_native.js';
+import type { DiskInode } from '../../fs/erofs/format/inode.js';
+import { LAYOUT_FLAT_INLINE, LAYOUT_FLAT_PLAIN } from '../../fs/erofs/format/constants.js';
+import type { ErofsImage } from '../../fs/erofs/reader/image.js';
 import { FileSource } from './file_source.js';
 
 /** Options of `extractErofs`. */

@@ -1,8 +1,8 @@
 // Node-specific: reads a host directory tree for the EROFS writer.
 import { spawnSync } from 'node:child_process';
 import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
-import type { ByteString } from '../../../vfs/bytes.js';
-import type { SourceEntry, SourceFile, SourceStat, TreeSource } from '../writer/tree_source.js';
+import type { ByteString } from '../../vfs/bytes.js';
+import type { SourceEntry, SourceFile, SourceStat, TreeSource } from '../../fs/erofs/writer/tree_source.js';
 
 /** Options of a host tree. */
 export interface HostTreeOptions {

@@ -1,8 +1,8 @@
 // Node-specific: reads an image from a file descriptor with positional reads.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { VfsError, vfsError } from '../../../vfs/errors.js';
-import { errno } from '../../../abi/errno.js';
-import type { ByteSource } from '../byte_source.js';
+import { VfsError, vfsError } from '../../vfs/errors.js';
+import { errno } from '../../abi/errno.js';
+import type { ByteSource } from '../../fs/erofs/byte_source.js';
 
 /**
  * A ByteSource over a file (an image file or a block device), read with pread(2): nothing is
