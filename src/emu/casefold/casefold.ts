@@ -201,3 +201,17 @@ export function casefoldKeyStrict(name: ByteString): string {
 export function casefoldEqual(a: ByteString, b: ByteString): boolean {
   return a === b || casefoldKey(a) === casefoldKey(b);
 }
+
+/**
+ * A directory's names by folded key (`casefoldKey`), for filesystems that keep case-sensitive
+ * names and look them up case-insensitively: of names that fold alike, the first in byte order
+ * keeps the key.
+ */
+export function foldedIndex(names: Iterable<ByteString>): Map<string, ByteString> {
+  const index = new Map<string, ByteString>();
+  for (const name of [...names].sort()) {
+    const key = casefoldKey(name);
+    if (!index.has(key)) index.set(key, name);
+  }
+  return index;
+}

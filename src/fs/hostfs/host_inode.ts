@@ -18,7 +18,7 @@ import type { ByteString } from '../../vfs/bytes.js';
 import { vfsError } from '../../vfs/errors.js';
 import { Inode, type FileHandle, type NewInodeAttrs } from '../../vfs/inode.js';
 import type { SetAttr, Stat, Timespec } from '../../vfs/stat.js';
-import { casefoldKey } from '../../emu/casefold/casefold.js';
+import { casefoldKey, foldedIndex } from '../../emu/casefold/casefold.js';
 import { DirCookies, type ListedEntry } from './_dir_cookies.js';
 import {
   ST_ATIME, ST_BLKSIZE, ST_BLOCKS, ST_BTIME, ST_CTIME, ST_DEV_MAJOR, ST_DEV_MINOR, ST_GID, ST_INO_HI,
@@ -215,12 +215,7 @@ export class HostInode extends Inode {
       } finally {
         fs.host.close(fd);
       }
-      const names = new Map<string, ByteString>();
-      for (const e of entries.map((x) => x.name).sort()) {
-        const key = casefoldKey(e);
-        if (!names.has(key)) names.set(key, e);
-      }
-      f = this.folds = { sec: this.ctimeSec, nsec: this.ctimeNsec, size: this.size, names };
+      f = this.folds = { sec: this.ctimeSec, nsec: this.ctimeNsec, size: this.size, names: foldedIndex(entries.map((x) => x.name)) };
     }
     return f.names.get(casefoldKey(name)) ?? null;
   }

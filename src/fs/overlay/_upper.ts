@@ -13,12 +13,13 @@ import type { Overlay } from './overlay.js';
 import { WHITEOUT_ATTRS } from './whiteout.js';
 
 /**
- * The spelling a layer directory stores for the entry `name` finds there: `name` itself unless
- * the directory folds names (casefold), where another spelling may be stored.
+ * The spelling a layer directory stores for the entry `name` finds there (`name` itself unless
+ * the directory folds names, where another spelling may be stored), or null when it has none.
  */
-export function storedIn(dir: Inode, name: ByteString): ByteString {
+export function storedIn(dir: Inode, name: ByteString): ByteString | null {
+  if (dir.lookup(name) === null) return null;
   if (dir.foldName === undefined || dir.storedName === undefined) return name;
-  return dir.lookup(name) !== null ? dir.storedName(name) ?? name : name;
+  return dir.storedName(name) ?? name;
 }
 
 /**

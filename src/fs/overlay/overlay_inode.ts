@@ -287,7 +287,8 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
   /** With casefold: the spelling of the topmost layer that holds `name`. */
   override storedName(name: ByteString): ByteString | null {
     for (const dir of this.upper !== null ? [this.upper, ...this.lowers] : this.lowers) {
-      if (dir.lookup(name) !== null) return storedIn(dir, name);
+      const stored = storedIn(dir, name);
+      if (stored !== null) return stored;
     }
     return null;
   }
@@ -311,7 +312,7 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     const fs = this.fs;
     const whiteout = this.upperWhiteout(name);
     // A whiteout found by its folded name is replaced under its own spelling.
-    if (whiteout !== null) name = storedIn(this.upper!, name);
+    if (whiteout !== null) name = storedIn(this.upper!, name) ?? name;
     const now = fs.clock();
     const made = createInUpper(fs, this.upper!, name, whiteout, make, (inode) => {
       if (whiteout !== null && inode.isDir()) setOpaque(inode, now);
@@ -377,7 +378,7 @@ export class OverlayDirectory extends OverlayInode implements DirStack {
     if (target.hasOrigin()) ensureImpure(this, fs.clock());
     const upperTarget = target.upper!;
     const whiteout = this.upperWhiteout(name);
-    createInUpper(fs, this.upper!, whiteout !== null ? storedIn(this.upper!, name) : name, whiteout, (dir, n) => {
+    createInUpper(fs, this.upper!, whiteout !== null ? storedIn(this.upper!, name) ?? name : name, whiteout, (dir, n) => {
       dir.link(n, upperTarget);
       return upperTarget;
     });

@@ -83,7 +83,7 @@ export function renameEntry(
   const moving = old.upper!;
   const atNew = newUpperDir.lookup(newName);
   // An upper entry found by its folded name is replaced under its own spelling.
-  if (atNew !== null) newName = storedIn(newUpperDir, newName);
+  if (atNew !== null) newName = storedIn(newUpperDir, newName) ?? newName;
   if (exchange || swapWhiteout || dropWhiteout) {
     renameUpper(oldUpperDir, oldName, moving, newUpperDir, newName, atNew!, true);
     if (dropWhiteout) removeUpper(oldUpperDir, oldName, atNew!);

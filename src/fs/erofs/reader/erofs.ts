@@ -20,7 +20,7 @@ import type { StatFs } from '../../../vfs/stat.js';
 import { BufferSource, type ByteSource } from '../byte_source.js';
 import { EROFS_MAGIC } from '../format/constants.js';
 import { compressedBlocks, isCompressedLayout, type DiskInode } from '../format/inode.js';
-import { casefoldKey } from '../../../emu/casefold/casefold.js';
+import { casefoldKey, foldedIndex } from '../../../emu/casefold/casefold.js';
 import { ErofsImage, dtypeOf, type ErofsImageOptions } from './image.js';
 
 const ACL_ACCESS = 'system.posix_acl_access';
@@ -85,17 +85,14 @@ export class Erofs extends FileSystem {
   foldedName(dir: ErofsInode, name: ByteString): ByteString | null {
     let index = this.foldIndexes.get(dir.nid);
     if (index === undefined) {
-      const built = new Map<string, ByteString>();
+      const names: ByteString[] = [];
       this.image.readdir(dir, 0, (entry) => {
-        if (entry !== '.' && entry !== '..') {
-          const key = casefoldKey(entry);
-          if (!built.has(key)) built.set(key, entry);
-        }
+        if (entry !== '.' && entry !== '..') names.push(entry);
         return true;
       });
+      index = foldedIndex(names);
       if (this.foldIndexes.size >= FOLD_INDEXES) this.foldIndexes.delete(this.foldIndexes.keys().next().value as number);
-      this.foldIndexes.set(dir.nid, built);
-      index = built;
+      this.foldIndexes.set(dir.nid, index);
     }
     return index.get(casefoldKey(name)) ?? null;
   }
